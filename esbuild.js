@@ -1,0 +1,90 @@
+// Builds the extension (node, cjs) and the lineage webview (browser) bundles.
+//   node esbuild.js               development build (sourcemaps)
+//   node esbuild.js --production  minified, no sourcemaps (what `npm run package` ships)
+//   node esbuild.js --watch       rebuild on change
+// Heavy Azure SDKs are kept out of dist/extension.js: src/ui reaches them only through
+// `await import('../azure')`, which this build rewrites to a runtime require of dist/azure.js.
+// Every build writes dist/meta.json (esbuild metafile) and prints the bundle sizes.
+'use strict';
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const outdir = path.join(__dirname, 'dist');
+
+/** Turns the lazy `import('../azure')` in the extension into `require('./azure.js')` at runtime. */
+const lazyAzure = {
+  name: 'lazy-azure',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)azure(\/index)?$/ }, (args) => {
+      if (args.kind !== 'dynamic-import' || !args.importer.includes(`${path.sep}src${path.sep}`)) return undefined;
+      return { path: './azure.js', external: true };
+    });
+  },
+};
+
+const common = { bundle: true, minify: production, sourcemap: production ? false : 'linked', metafile: true, logLevel: 'warning', legalComments: 'none' };
+
+const builds = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension.ts' },
+    platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], outdir,
+    // Marks the moment the bundle starts loading, for the activation-cost measurement.
+    banner: { js: 'globalThis.__gdsBundleLoadStart=globalThis.performance?performance.now():Date.now();' },
+    plugins: [lazyAzure],
+  },
+  {
+    ...common,
+    entryPoints: { azure: 'src/azure/index.ts' },
+    platform: 'node', format: 'cjs', target: 'node20', outdir,
+    // @azure/identity's interactive browser flow reads import.meta.url (see dependencies.md).
+    define: { 'import.meta.url': '__gdsImportMetaUrl' },
+    banner: { js: "const __gdsImportMetaUrl=require('url').pathToFileURL(__filename).href;" },
+  },
+  {
+    ...common,
+    entryPoints: { 'webview/lineage': 'webview-ui/lineage/main.ts' },
+    platform: 'browser', format: 'iife', target: 'es2022', outdir,
+  },
+  {
+    // The sandbox cloud runs from the repository (npm run sandbox); its packages stay external.
+    ...common, minify: false,
+    entryPoints: { sandbox: 'src/sandbox/main.ts', 'azurite-host': 'src/sandbox/azurite/host.ts' },
+    platform: 'node', format: 'cjs', target: 'node20', packages: 'external', outdir,
+  },
+];
+
+function report(results) {
+  const sizes = {};
+  const merged = { inputs: {}, outputs: {} };
+  for (const r of results) {
+    Object.assign(merged.inputs, r.metafile.inputs);
+    Object.assign(merged.outputs, r.metafile.outputs);
+  }
+  for (const [file, info] of Object.entries(merged.outputs)) {
+    if (file.endsWith('.map')) continue;
+    sizes[path.relative(outdir, file)] = info.bytes;
+  }
+  fs.writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(merged));
+  const line = Object.entries(sizes).map(([f, b]) => `${f} ${(b / 1024).toFixed(1)} KB`).join(', ');
+  console.log(`[esbuild] ${production ? 'production' : 'development'} build: ${line}`);
+  return sizes;
+}
+
+async function main() {
+  fs.mkdirSync(outdir, { recursive: true });
+  const buildable = builds.filter((b) => Object.values(b.entryPoints).every((e) => fs.existsSync(e)));
+  if (watch) {
+    const contexts = await Promise.all(buildable.map((b) => esbuild.context({ ...b, plugins: [...(b.plugins ?? []), { name: 'report', setup(build) { build.onEnd((r) => { if (r.metafile) report([r]); }); } }] })));
+    await Promise.all(contexts.map((c) => c.watch()));
+    console.log('[esbuild] watching for changes');
+    return;
+  }
+  const results = await Promise.all(buildable.map((b) => esbuild.build(b)));
+  report(results);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,1 @@
+export function runInHost(options: { extensionTestsPath: string; extensionEnvironment?: Record<string, string>; timeoutMs?: number; onLog?: (line: string) => void; workspace?: string }): Promise<number>;

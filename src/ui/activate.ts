@@ -1,0 +1,44 @@
+import * as vscode from 'vscode';
+import { ActivityLog, ActivityTreeProvider } from './activity';
+import { CommandRegistry } from './commands';
+import { Connection } from './connection';
+import { CatalogTreeProvider } from './catalogTree';
+import { SharesTreeProvider } from './sharesTree';
+import { Log } from './log';
+import { registerCoreCommands } from './coreCommands';
+
+/** What `activate()` returns: used by tests and the activation benchmark. */
+export interface ExtensionApi {
+  activation: { bundleLoadStartMs: number; activateStartMs: number; activateEndMs: number; totalMs: number };
+  /** Ids of every command this extension registered (checked against package.json by tests). */
+  registeredCommands(): string[];
+  /** Read-only view of the activity log, newest first. */
+  activities(): ReadonlyArray<{ title: string; status: string; detail?: string }>;
+}
+
+export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
+  const log = new Log(vscode.window.createOutputChannel('Governed Data Share', { log: true }));
+  const activity = new ActivityLog();
+  const connection = new Connection(context, log);
+  const commands = new CommandRegistry(context, log, activity);
+
+  const shares = new SharesTreeProvider(connection);
+  const catalog = new CatalogTreeProvider(connection);
+  const activityTree = new ActivityTreeProvider(activity);
+  context.subscriptions.push(
+    log,
+    connection,
+    vscode.window.createTreeView('governedDataShare.shares', { treeDataProvider: shares, showCollapseAll: true }),
+    vscode.window.createTreeView('governedDataShare.catalog', { treeDataProvider: catalog, showCollapseAll: true }),
+    vscode.window.createTreeView('governedDataShare.activity', { treeDataProvider: activityTree }),
+  );
+
+  registerCoreCommands({ commands, connection, log, activity, refreshViews: () => { shares.refresh(); catalog.refresh(); } });
+  connection.restore();
+
+  return {
+    activation: { bundleLoadStartMs: 0, activateStartMs: 0, activateEndMs: 0, totalMs: 0 },
+    registeredCommands: () => commands.ids(),
+    activities: () => activity.entries().map((a) => ({ title: a.title, status: a.status, detail: a.detail })),
+  };
+}
