@@ -34,6 +34,7 @@ const builds = [
     platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], outdir,
     // Marks the moment the bundle starts loading, for the activation-cost measurement.
     banner: { js: 'globalThis.__gdsBundleLoadStart=globalThis.performance?performance.now():Date.now();' },
+    footer: { js: 'globalThis.__gdsBundleLoadEnd=globalThis.performance?performance.now():Date.now();' },
     plugins: [lazyAzure],
   },
   {
@@ -75,6 +76,8 @@ function report(results) {
 }
 
 async function main() {
+  // A production build starts from an empty dist/ so nothing stale (maps, old entries) ships.
+  if (production) fs.rmSync(outdir, { recursive: true, force: true });
   fs.mkdirSync(outdir, { recursive: true });
   const buildable = builds.filter((b) => Object.values(b.entryPoints).every((e) => fs.existsSync(e)));
   if (watch) {

@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.sandbox/**', 'test-results/**', '*.vsix'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', '.sandbox/**', 'test-results/**', 'bench-results/**', '*.vsix', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,7 +22,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/ui/**/*.ts', 'src/extension.ts', 'test/extension/**/*.ts'],
+    files: ['src/ui/**/*.ts', 'src/extension.ts', 'test/extension/**/*.ts', 'test/bench/activation.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
   {

@@ -8,6 +8,8 @@ import { activateUi, type ExtensionApi } from './ui/activate';
 declare global {
   // Set by the esbuild banner as the bundle starts loading (see esbuild.js).
   var __gdsBundleLoadStart: number | undefined;
+  // Set by the esbuild footer once the bundle has been evaluated.
+  var __gdsBundleLoadEnd: number | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
@@ -16,6 +18,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const activateEnd = now();
   const bundleLoadStart = globalThis.__gdsBundleLoadStart ?? activateStart;
   api.activation.bundleLoadStartMs = bundleLoadStart;
+  api.activation.bundleLoadEndMs = globalThis.__gdsBundleLoadEnd ?? activateStart;
   api.activation.activateStartMs = activateStart;
   api.activation.activateEndMs = activateEnd;
   api.activation.totalMs = activateEnd - bundleLoadStart;

@@ -9,7 +9,12 @@ import { registerCoreCommands } from './coreCommands';
 
 /** What `activate()` returns: used by tests and the activation benchmark. */
 export interface ExtensionApi {
-  activation: { bundleLoadStartMs: number; activateStartMs: number; activateEndMs: number; totalMs: number };
+  activation: {
+    /** performance.now() when the bundle started and finished evaluating, and around activate(). */
+    bundleLoadStartMs: number; bundleLoadEndMs: number; activateStartMs: number; activateEndMs: number;
+    /** From the bundle starting to load to activate() returning (includes VS Code's own work in between). */
+    totalMs: number;
+  };
   /** Ids of every command this extension registered (checked against package.json by tests). */
   registeredCommands(): string[];
   /** Read-only view of the activity log, newest first. */
@@ -37,7 +42,7 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
   connection.restore();
 
   return {
-    activation: { bundleLoadStartMs: 0, activateStartMs: 0, activateEndMs: 0, totalMs: 0 },
+    activation: { bundleLoadStartMs: 0, bundleLoadEndMs: 0, activateStartMs: 0, activateEndMs: 0, totalMs: 0 },
     registeredCommands: () => commands.ids(),
     activities: () => activity.entries().map((a) => ({ title: a.title, status: a.status, detail: a.detail })),
   };

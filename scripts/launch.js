@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// `npm start`: builds the extension, starts the local sandbox cloud (when built), and opens the
+// extension in a real VS Code: desktop `code` when it is on PATH, otherwise code-server (on
+// Node 24, installed by scripts/setup-vscode-runtime.sh), printing the URL to open.
+// Ctrl+C stops everything it started.
+'use strict';
+const { spawn, spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const REPO = path.resolve(__dirname, '..');
+const children = [];
+
+function which(cmd) {
+  const r = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
+}
+
+async function waitForFile(file, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) { if (fs.existsSync(file)) return true; await new Promise((r) => setTimeout(r, 200)); }
+  return false;
+}
+
+async function main() {
+  if (spawnSync(process.execPath, ['esbuild.js'], { cwd: REPO, stdio: 'inherit' }).status !== 0) process.exit(1);
+
+  const sandboxEntry = path.join(REPO, 'dist', 'sandbox.js');
+  const description = path.join(REPO, '.sandbox', 'sandbox.json');
+  if (fs.existsSync(sandboxEntry)) {
+    fs.rmSync(description, { force: true });
+    const port = process.env.GDS_SANDBOX_PORT ?? '0';
+    const sandbox = spawn(process.execPath, [sandboxEntry, '--port', port, '--data-dir', path.join(REPO, '.sandbox')], { cwd: REPO, stdio: 'inherit' });
+    children.push(() => sandbox.kill('SIGTERM'));
+    if (!await waitForFile(description, 60000)) throw new Error('The sandbox did not write .sandbox/sandbox.json within 60 s; see its output above.');
+    console.log(`[launch] sandbox running; description at ${path.relative(REPO, description)}`);
+  } else {
+    console.log('[launch] the sandbox is not built yet; the extension starts without it.');
+  }
+
+  const code = process.env.GDS_FORCE_CODE_SERVER ? undefined : which('code');
+  if (code) {
+    console.log('[launch] opening desktop VS Code with the extension in development mode');
+    spawnSync(code, ['--extensionDevelopmentPath', REPO, REPO], { stdio: 'inherit' });
+    console.log('[launch] VS Code opened; press Ctrl+C here to stop the sandbox.');
+  } else {
+    const { startCodeServer } = require('./lib/code-server');
+    const server = await startCodeServer({ extensionLink: REPO, workspace: REPO, port: Number(process.env.GDS_PORT ?? 0) || undefined });
+    children.push(() => server.stop());
+    console.log(`\n[launch] VS Code (code-server) is ready: open ${server.url}/?folder=${encodeURIComponent(REPO)}\n[launch] then run "Governed Data Share: Connect to Local Sandbox". Ctrl+C stops everything.`);
+  }
+  await new Promise(() => undefined);
+}
+
+function stop() {
+  for (const c of children.reverse()) { try { c(); } catch { /* already gone */ } }
+  setTimeout(() => process.exit(0), 500);
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
+main().catch((e) => { console.error(`[launch] ${e.message}`); stop(); });
