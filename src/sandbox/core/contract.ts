@@ -78,6 +78,15 @@ export interface Route {
   anonymous?: boolean;
   /** Token audiences accepted (default: ARM). */
   audiences?: string[];
+  /**
+   * Added by the core: the RBAC action checked before the handler runs. Default: derived from the
+   * method and path as ARM names operations (`{ns}/{type}/read|write|delete`, `{ns}/{type}/{name}/action`).
+   */
+  action?: string;
+  /** Added by the core: `false` skips the core's RBAC check (the handler checks access itself). Default true. */
+  authorize?: boolean;
+  /** Added by the core: `false` lets the route be called without `api-version` (data-plane routes). Default true. */
+  requireApiVersion?: boolean;
   handler: RouteHandler;
 }
 
@@ -158,6 +167,8 @@ export interface ResourceIndex {
 export interface Authorization {
   /** True when `principalObjectId` holds `roleDefinitionGuid` at `scope` or any parent scope. */
   hasRole(principalObjectId: string, scope: string, roleDefinitionGuid: string): boolean;
+  /** Added by the core: true when a role the principal holds at `scope` (or above) allows the ARM `action`. */
+  isAllowed(principalObjectId: string, action: string, scope: string): boolean;
 }
 
 export interface BlobItem {
@@ -199,6 +210,8 @@ export interface LongRunningOperations {
     resourceId: string;
     body?: unknown;
     work: (signal: AbortSignal) => Promise<unknown>;
+    /** Added by the core: send only `Location` (no `Azure-AsyncOperation`), as Microsoft.Storage does. */
+    locationOnly?: boolean;
   }): SandboxResponse;
 }
 
@@ -216,6 +229,12 @@ export interface SandboxContext {
   purviewEndpoint(account: string): string;
   newGuid(): string;
   log(message: string): void;
+  /**
+   * Added by the core: deletes a resource and everything under it (every store key that starts with
+   * `resourceId + '/'` in every collection, managed identities included) plus the Azurite data of
+   * storage accounts in it. Providers call it from their DELETE handlers for cascades.
+   */
+  deleteTree(resourceId: string): Promise<void>;
 }
 
 /** Helpers every provider needs for ARM-shaped list responses. */
