@@ -3,7 +3,7 @@
 //   node esbuild.js --production  minified, no sourcemaps (what `npm run package` ships)
 //   node esbuild.js --watch       rebuild on change
 // Heavy Azure SDKs are kept out of dist/extension.js: src/ui reaches them only through
-// `await import('../azure')`, which this build rewrites to a runtime require of dist/azure.js.
+// a lazy `require('../azure/index.js')`, which this build leaves as a runtime require of dist/azure.js.
 // Every build writes dist/meta.json (esbuild metafile) and prints the bundle sizes.
 'use strict';
 const esbuild = require('esbuild');
@@ -14,12 +14,12 @@ const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 const outdir = path.join(__dirname, 'dist');
 
-/** Turns the lazy `import('../azure')` in the extension into `require('./azure.js')` at runtime. */
+/** Keeps the lazy `require('../azure/index.js')` in src/ui pointing at dist/azure.js at runtime. */
 const lazyAzure = {
   name: 'lazy-azure',
   setup(build) {
-    build.onResolve({ filter: /(^|\/)azure(\/index)?$/ }, (args) => {
-      if (args.kind !== 'dynamic-import' || !args.importer.includes(`${path.sep}src${path.sep}`)) return undefined;
+    build.onResolve({ filter: /(^|\/)azure(\/index(\.js)?)?$/ }, (args) => {
+      if (args.kind !== 'require-call' || !args.importer.includes(`${path.sep}src${path.sep}ui${path.sep}`)) return undefined;
       return { path: './azure.js', external: true };
     });
   },

@@ -1,35 +1,72 @@
 import * as vscode from 'vscode';
 import type { TenantSummary } from '../workflows/connection';
+import { describeError } from '../workflows/errors';
+import { AzureSession } from './azureSession';
 import type { Connection } from './connection';
 
 type Node =
   | { kind: 'tenant'; tenant: TenantSummary }
   | { kind: 'subscription'; tenant: TenantSummary; subscriptionId: string; displayName: string }
-  | { kind: 'info'; label: string; icon: string };
+  | { kind: 'account'; tenant: TenantSummary; subscriptionId: string; id: string; name: string; resourceGroup: string; location?: string }
+  | { kind: 'share'; id: string; name: string; description?: string; shareKind?: string }
+  | { kind: 'info'; label: string; icon: string; tooltip?: string };
+
+/** `/subscriptions/{s}/resourceGroups/{rg}/...` → rg. */
+function resourceGroupOf(id: string): string {
+  return /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '';
+}
 
 /**
- * Shares view: tenants → subscriptions of the connected cloud. Data Share accounts, sent and
- * received shares and invitations hang under subscriptions as the sharing workflows land.
+ * Shares view: tenants → subscriptions → Data Share accounts → sent shares. Each level loads on
+ * expand through the tenant's own clients; a failure shows as an error node under the node that
+ * failed (with what to do next in its tooltip), never blanking the other tenants.
  */
 export class SharesTreeProvider implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private session: AzureSession | undefined;
 
   constructor(private readonly connection: Connection) {
-    connection.onDidChange(() => this.refresh());
+    connection.onDidChange(() => { this.session = undefined; this.refresh(); });
   }
 
   refresh(): void { this.changed.fire(undefined); }
 
-  getChildren(node?: Node): Node[] {
+  private azure(): AzureSession | undefined {
+    const info = this.connection.info;
+    if (!info) return undefined;
+    this.session ??= new AzureSession(info);
+    return this.session;
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
     const info = this.connection.info;
     if (!info) return [];
     if (!node) return info.tenants.map((tenant) => ({ kind: 'tenant', tenant }));
-    if (node.kind === 'tenant') {
-      if (node.tenant.subscriptions.length === 0) return [{ kind: 'info', label: 'No subscriptions in this tenant', icon: 'info' }];
-      return node.tenant.subscriptions.map((s) => ({ kind: 'subscription', tenant: node.tenant, subscriptionId: s.subscriptionId, displayName: s.displayName }));
+    try {
+      switch (node.kind) {
+        case 'tenant':
+          if (node.tenant.subscriptions.length === 0) return [{ kind: 'info', label: 'No subscriptions in this tenant', icon: 'info' }];
+          return node.tenant.subscriptions.map((s) => ({ kind: 'subscription', tenant: node.tenant, subscriptionId: s.subscriptionId, displayName: s.displayName }));
+        case 'subscription': {
+          const clients = await this.azure()!.clients(node.tenant.tenantId);
+          const { items } = await clients.dataShare.accounts.listBySubscription(node.subscriptionId).collect({ max: 200 });
+          if (items.length === 0) return [{ kind: 'info', label: 'No Data Share accounts yet', icon: 'info' }];
+          return items.map((a) => ({ kind: 'account', tenant: node.tenant, subscriptionId: node.subscriptionId, id: a.id ?? '', name: a.name ?? '', resourceGroup: resourceGroupOf(a.id ?? ''), location: a.location }));
+        }
+        case 'account': {
+          const clients = await this.azure()!.clients(node.tenant.tenantId);
+          const { items } = await clients.dataShare.shares.listByAccount({ subscriptionId: node.subscriptionId, resourceGroupName: node.resourceGroup, accountName: node.name }).collect({ max: 200 });
+          if (items.length === 0) return [{ kind: 'info', label: 'No sent shares', icon: 'info' }];
+          return items.map((s) => ({ kind: 'share', id: s.id ?? '', name: s.name ?? '', description: s.properties?.description, shareKind: s.properties?.shareKind }));
+        }
+        default:
+          return [];
+      }
+    } catch (error) {
+      const { message, nextStep } = describeError(error);
+      return [{ kind: 'info', label: `Error: ${message}`, icon: 'error', tooltip: nextStep ? `${message}\n${nextStep}` : message }];
     }
-    return [];
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -45,7 +82,7 @@ export class SharesTreeProvider implements vscode.TreeDataProvider<Node> {
         return item;
       }
       case 'subscription': {
-        const item = new vscode.TreeItem(node.displayName, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(node.displayName, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `tenant/${node.tenant.tenantId}/subscription/${node.subscriptionId}`;
         item.description = node.subscriptionId;
         item.tooltip = `Subscription ${node.displayName}\n${node.subscriptionId}`;
@@ -54,10 +91,31 @@ export class SharesTreeProvider implements vscode.TreeDataProvider<Node> {
         item.accessibilityInformation = { label: `Subscription ${node.displayName}` };
         return item;
       }
+      case 'account': {
+        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        item.description = node.resourceGroup;
+        item.tooltip = `Data Share account ${node.name}\nResource group ${node.resourceGroup}${node.location ? `\n${node.location}` : ''}`;
+        item.iconPath = new vscode.ThemeIcon('repo');
+        item.contextValue = 'dataShareAccount';
+        item.accessibilityInformation = { label: `Data Share account ${node.name}` };
+        return item;
+      }
+      case 'share': {
+        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.None);
+        item.id = node.id;
+        item.description = node.shareKind;
+        item.tooltip = `Sent share ${node.name}${node.description ? `\n${node.description}` : ''}`;
+        item.iconPath = new vscode.ThemeIcon('export');
+        item.contextValue = 'sentShare';
+        item.accessibilityInformation = { label: `Sent share ${node.name}` };
+        return item;
+      }
       case 'info': {
         const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.icon);
-        item.contextValue = 'info';
+        item.iconPath = new vscode.ThemeIcon(node.icon, node.icon === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
+        item.tooltip = node.tooltip;
+        item.contextValue = node.icon === 'error' ? 'error' : 'info';
         return item;
       }
     }
