@@ -1,0 +1,30 @@
+/**
+ * Per-tenant credential sources. Runtime-light (SDKs load on the first token request), but a
+ * bundler follows the dynamic imports: src/ui should import `./bridge` statically and get the
+ * rest through the lazy src/azure entry.
+ */
+export { credentialFromGetToken, jwtExpiry, type GetTokenFunction, type GetTokenResult } from './bridge';
+export {
+  azureCliCredential,
+  clientSecretCredential,
+  DEFAULT_PUBLIC_CLIENT_ID,
+  lazyCredential,
+  PasswordGrantCredential,
+  type AccessToken,
+  type GetTokenOptions,
+  type IdentityCommonOptions,
+  type PasswordCredentialOptions,
+  type TokenCredential,
+} from './credentials';
+export {
+  loadSandboxDescription,
+  readSandboxCa,
+  sandboxCredentials,
+  sandboxTenant,
+  type SandboxCredentialOptions,
+  type SandboxDescription,
+  type SandboxServicePrincipal,
+  type SandboxSubscription,
+  type SandboxTenant,
+  type SandboxUser,
+} from './sandbox';

@@ -1,0 +1,132 @@
+/**
+ * The one factory that builds every Azure client for a (cloud, tenant credential) pair.
+ * Clients are created on first use and cached per (cloud, tenant); ARM SDK wrappers are further
+ * cached per subscription, blob clients per endpoint. Tenancy is explicit: nothing here assumes a
+ * single signed-in tenant, and one tenant's failure cannot affect another's clients.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import { AuthorizationApi } from './arm/authorization';
+import type { ArmSettings } from './arm/common';
+import { PurviewApi } from './arm/purview';
+import { ResourcesApi } from './arm/resources';
+import { StorageApi } from './arm/storage';
+import { BlobApi } from './blob';
+import { blobEndpointFor, SCOPES, type CloudConfig } from './cloud';
+import { DataShareClient } from './datashare/client';
+import type { PipelineSettings } from './pipeline';
+
+/** Everything but the CA (which comes from the cloud). */
+export type FactoryOptions = Omit<PipelineSettings, 'caPem'>;
+
+export class AzureClients {
+  private dataShareClient: DataShareClient | undefined;
+  private readonly perSubscription = new Map<string, unknown>();
+  private readonly blobs = new Map<string, BlobApi>();
+
+  constructor(
+    readonly cloud: CloudConfig,
+    readonly tenantId: string,
+    readonly credential: TokenCredential,
+    private readonly options: FactoryOptions = {},
+  ) {}
+
+  /** Pipeline settings every ARM client of this tenant uses. */
+  get armSettings(): ArmSettings {
+    return { ...this.options, caPem: this.cloud.caPem, endpoint: this.cloud.armEndpoint, scopes: [SCOPES.arm] };
+  }
+
+  /** Azure Data Share (2021-08-01); subscription ids are passed per call. */
+  get dataShare(): DataShareClient {
+    this.dataShareClient ??= new DataShareClient(this.credential, { ...this.armSettings });
+    return this.dataShareClient;
+  }
+
+  resources(subscriptionId: string): ResourcesApi {
+    return this.cached('resources', subscriptionId, () => new ResourcesApi(this.credential, subscriptionId, this.armSettings));
+  }
+
+  storage(subscriptionId: string): StorageApi {
+    return this.cached('storage', subscriptionId, () => new StorageApi(this.credential, subscriptionId, this.armSettings));
+  }
+
+  authorization(subscriptionId: string): AuthorizationApi {
+    return this.cached('authorization', subscriptionId, () => new AuthorizationApi(this.credential, subscriptionId, this.armSettings));
+  }
+
+  purview(subscriptionId: string): PurviewApi {
+    return this.cached('purview', subscriptionId, () => new PurviewApi(this.credential, subscriptionId, this.armSettings));
+  }
+
+  /** Blob data access for an account's blob endpoint (prefer ARM's `primaryEndpoints.blob`). */
+  blob(blobEndpoint: string): BlobApi {
+    const key = blobEndpoint.replace(/\/?$/, '/').toLowerCase();
+    let api = this.blobs.get(key);
+    if (!api) {
+      api = new BlobApi(blobEndpoint, this.credential, { caPem: this.cloud.caPem, userAgent: this.options.userAgent, retry: this.options.retry, scopes: [SCOPES.storage] });
+      this.blobs.set(key, api);
+    }
+    return api;
+  }
+
+  /** Blob data access by account name, using the cloud's endpoint convention. */
+  blobForAccount(accountName: string): BlobApi {
+    return this.blob(blobEndpointFor(this.cloud, accountName));
+  }
+
+  private cached<T>(kind: string, subscriptionId: string, create: () => T): T {
+    const key = `${kind}:${subscriptionId.toLowerCase()}`;
+    let client = this.perSubscription.get(key) as T | undefined;
+    if (!client) {
+      client = create();
+      this.perSubscription.set(key, client);
+    }
+    return client;
+  }
+}
+
+export class AzureClientFactory {
+  private readonly tenants = new Map<string, AzureClients>();
+
+  constructor(private readonly options: FactoryOptions = {}) {}
+
+  /**
+   * Clients for one tenant in one cloud. The same (cloud, tenant) returns the cached set unless
+   * a different credential object is passed (e.g. after signing in again), which replaces it.
+   */
+  forTenant(cloud: CloudConfig, tenantId: string, credential: TokenCredential): AzureClients {
+    const key = cacheKey(cloud, tenantId);
+    const existing = this.tenants.get(key);
+    if (existing && existing.credential === credential) {
+      return existing;
+    }
+    const clients = new AzureClients(cloud, tenantId, credential, this.options);
+    this.tenants.set(key, clients);
+    return clients;
+  }
+
+  /** Drops cached clients for one tenant (or for every tenant of a cloud, or everything). */
+  forget(cloud?: CloudConfig, tenantId?: string): void {
+    if (!cloud) {
+      this.tenants.clear();
+      return;
+    }
+    if (tenantId) {
+      this.tenants.delete(cacheKey(cloud, tenantId));
+      return;
+    }
+    for (const key of [...this.tenants.keys()]) {
+      if (key.startsWith(`${cloud.id}|`)) {
+        this.tenants.delete(key);
+      }
+    }
+  }
+}
+
+function cacheKey(cloud: CloudConfig, tenantId: string): string {
+  return `${cloud.id}|${tenantId.toLowerCase()}`;
+}
+
+/** Convenience: one-off clients without a shared factory. */
+export function createAzureClients(cloud: CloudConfig, tenantId: string, credential: TokenCredential, options?: FactoryOptions): AzureClients {
+  return new AzureClients(cloud, tenantId, credential, options);
+}
