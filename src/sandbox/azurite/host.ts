@@ -1,0 +1,152 @@
+/**
+ * Child-process entry that runs Azurite's blob server for the sandbox (forked with IPC by
+ * `core/azurite.ts`; bundled to dist/azurite-host.js).
+ *
+ * Why our own host instead of the `azurite-blob` CLI: Azurite reads storage accounts from
+ * `AZURITE_ACCOUNTS` only about once a minute, but an account created through the sandbox's ARM
+ * must work at once. Here we hold the BlobServer object, so on an IPC `accounts` message we set the
+ * variable and call `accountDataStore.refresh()` ourselves, then acknowledge.
+ *
+ * Configuration comes as JSON in env `SANDBOX_AZURITE_CONFIG` (see `AzuriteHostConfig`).
+ */
+import * as path from 'node:path';
+
+export interface AzuriteHostConfig {
+  host: string;
+  port: number;
+  /** Folder for Azurite's metadata databases and blob extents. */
+  location: string;
+  cert: string;
+  key: string;
+  /** Write Azurite's debug log to this file (optional). */
+  debugLogPath?: string;
+  /**
+   * Secret the sandbox's own server-side copies carry in `x-sandbox-trusted-copy`: such copies skip
+   * Azurite's copy-source validation (an HTTPS round trip to itself per blob). Every other client
+   * gets Azurite's normal validation (SAS or public source, else CannotVerifyCopySource).
+   */
+  trustedCopyKey?: string;
+}
+
+export type HostMessage = { type: 'accounts'; id: number; value: string } | { type: 'stop' };
+export type HostReply = { type: 'ready'; port: number } | { type: 'ack'; id: number } | { type: 'error'; message: string };
+
+/* Minimal shapes of the Azurite internals we use (the package ships no typings for them). */
+interface AzuriteBlobServer {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  accountDataStore: { refresh(): void };
+  httpServer: { address(): { port: number } | string | null };
+}
+type BlobServerCtor = new (config: unknown) => AzuriteBlobServer;
+type BlobConfigurationCtor = new (...args: unknown[]) => unknown;
+
+/** See `AzuriteHostConfig.trustedCopyKey`. */
+function trustCopiesFromSandbox(key: string): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  type Validate = (copySource: string, sourceAccount: string, context: unknown) => Promise<void>;
+  const handler = (require('azurite/dist/src/blob/handlers/BlobHandler') as { default: { prototype: { validateCopySource: Validate } } }).default;
+  const StorageContext = (require('azurite/dist/src/blob/context/BlobStorageContext') as { default: new (context: unknown) => { request?: { getHeader(name: string): string | undefined } } }).default;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const original = handler.prototype.validateCopySource;
+  if (typeof original !== 'function') {
+    return; // Azurite changed; keep its own validation
+  }
+  handler.prototype.validateCopySource = async function (this: unknown, copySource, sourceAccount, context) {
+    const header = new StorageContext(context).request?.getHeader('x-sandbox-trusted-copy');
+    if (header === key) {
+      return;
+    }
+    return original.call(this, copySource, sourceAccount, context);
+  };
+}
+
+function send(reply: HostReply): void {
+  process.send?.(reply);
+}
+
+async function main(): Promise<void> {
+  const raw = process.env.SANDBOX_AZURITE_CONFIG;
+  if (!raw) {
+    throw new Error('SANDBOX_AZURITE_CONFIG is not set; this script is started by the sandbox, not by hand.');
+  }
+  const config = JSON.parse(raw) as AzuriteHostConfig;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const BlobServer = (require('azurite/dist/src/blob/BlobServer') as { default: BlobServerCtor }).default;
+  const BlobConfiguration = (require('azurite/dist/src/blob/BlobConfiguration') as { default: BlobConfigurationCtor }).default;
+  const constants = require('azurite/dist/src/blob/utils/constants') as {
+    DEFAULT_BLOB_LOKI_DB_PATH: string;
+    DEFAULT_BLOB_EXTENT_LOKI_DB_PATH: string;
+    DEFAULT_BLOB_PERSISTENCE_PATH: string;
+    DEFAULT_BLOB_PERSISTENCE_ARRAY: { locationId: string; locationPath: string; maxConcurrency: number }[];
+  };
+  const telemetry = require('azurite/dist/src/common/Telemetry') as { AzuriteTelemetryClient: { init(location: string, enable: boolean, env: unknown): void } };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+
+  if (config.trustedCopyKey) {
+    trustCopiesFromSandbox(config.trustedCopyKey);
+  }
+
+  // The equivalent of `--disableTelemetry`: a sandbox never phones home.
+  telemetry.AzuriteTelemetryClient.init(config.location, false, undefined);
+
+  const persistence = constants.DEFAULT_BLOB_PERSISTENCE_ARRAY.map((p) => ({ ...p, locationPath: path.join(config.location, constants.DEFAULT_BLOB_PERSISTENCE_PATH) }));
+  const blobConfig = new BlobConfiguration(
+    config.host,
+    config.port,
+    5, // keep-alive timeout (s)
+    path.join(config.location, constants.DEFAULT_BLOB_LOKI_DB_PATH),
+    path.join(config.location, constants.DEFAULT_BLOB_EXTENT_LOKI_DB_PATH),
+    persistence,
+    false, // access log
+    undefined,
+    config.debugLogPath !== undefined, // debug log
+    config.debugLogPath,
+    true, // --loose
+    true, // --skipApiVersionCheck
+    config.cert,
+    config.key,
+    '', // pfx password
+    'basic', // --oauth basic
+    false, // disableProductStyleUrl
+    false, // in-memory persistence
+  );
+  const server = new BlobServer(blobConfig);
+  await server.start();
+  const address = server.httpServer.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+
+  let stopping = false;
+  const stop = async (): Promise<void> => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    try {
+      await server.close();
+    } finally {
+      process.exit(0);
+    }
+  };
+
+  process.on('message', (msg: HostMessage) => {
+    if (msg.type === 'accounts') {
+      process.env.AZURITE_ACCOUNTS = msg.value;
+      server.accountDataStore.refresh();
+      send({ type: 'ack', id: msg.id });
+    } else if (msg.type === 'stop') {
+      void stop();
+    }
+  });
+  // If the sandbox dies (even kill -9) the IPC channel closes: do not outlive it.
+  process.on('disconnect', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  send({ type: 'ready', port });
+}
+
+main().catch((err: unknown) => {
+  send({ type: 'error', message: (err as Error).stack ?? String(err) });
+  process.exitCode = 1;
+  setTimeout(() => process.exit(1), 100);
+});

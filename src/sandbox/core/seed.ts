@@ -1,0 +1,85 @@
+/**
+ * Seeds for a fresh data folder. `demo`: a provider tenant (Contoso) and a consumer tenant
+ * (Fabrikam), one subscription, one user and one service principal each, both Owner of their
+ * subscription. Ids are fixed so docs, tests and demos can name them; secrets and passwords are
+ * generated on first run and persisted (they are listed in sandbox.json). `empty`: no tenants at all.
+ */
+import * as crypto from 'node:crypto';
+import type { SandboxDirectory } from './directory';
+import { ROLE, type RoleAssignmentResource } from './rbac';
+import type { Store } from './contract';
+
+export type SeedName = 'demo' | 'empty';
+
+export const DEMO = {
+  contoso: {
+    tenantId: 'c0a70000-0000-4000-8000-000000000001',
+    displayName: 'Contoso',
+    domain: 'contoso.onmicrosoft.com',
+    subscriptionId: 'c0a70000-0000-4000-8000-00000000a001',
+    subscriptionName: 'Contoso Data Platform',
+    user: { objectId: 'c0a70000-0000-4000-8000-00000000b001', displayName: 'Ava Provider', email: 'ava@contoso.onmicrosoft.com' },
+    sp: { objectId: 'c0a70000-0000-4000-8000-00000000c001', appId: 'c0a70000-0000-4000-8000-00000000d001', displayName: 'contoso-automation' },
+    assignments: ['c0a70000-0000-4000-8000-00000000e001', 'c0a70000-0000-4000-8000-00000000e002'],
+  },
+  fabrikam: {
+    tenantId: 'fab00000-0000-4000-8000-000000000002',
+    displayName: 'Fabrikam',
+    domain: 'fabrikam.onmicrosoft.com',
+    subscriptionId: 'fab00000-0000-4000-8000-00000000a002',
+    subscriptionName: 'Fabrikam Analytics',
+    user: { objectId: 'fab00000-0000-4000-8000-00000000b002', displayName: 'Ben Consumer', email: 'ben@fabrikam.onmicrosoft.com' },
+    sp: { objectId: 'fab00000-0000-4000-8000-00000000c002', appId: 'fab00000-0000-4000-8000-00000000d002', displayName: 'fabrikam-automation' },
+    assignments: ['fab00000-0000-4000-8000-00000000e001', 'fab00000-0000-4000-8000-00000000e002'],
+  },
+} as const;
+
+function generateSecret(): string {
+  // Shaped like an Entra client secret: ~40 chars, URL-safe.
+  return crypto.randomBytes(30).toString('base64url');
+}
+
+function generatePassword(): string {
+  return `Sbx-${crypto.randomBytes(9).toString('base64url')}1!`;
+}
+
+export function applySeed(seed: SeedName, store: Store, directory: SandboxDirectory, now: Date): void {
+  if (seed === 'empty') {
+    return;
+  }
+  for (const t of [DEMO.contoso, DEMO.fabrikam]) {
+    directory.addTenant({ tenantId: t.tenantId, displayName: t.displayName, domain: t.domain });
+    directory.addSubscription({ subscriptionId: t.subscriptionId, tenantId: t.tenantId, displayName: t.subscriptionName, state: 'Enabled' });
+    directory.addObject({ objectId: t.user.objectId, tenantId: t.tenantId, kind: 'User', displayName: t.user.displayName, email: t.user.email }, generatePassword());
+    directory.addObject({ objectId: t.sp.objectId, tenantId: t.tenantId, kind: 'ServicePrincipal', displayName: t.sp.displayName, appId: t.sp.appId }, generateSecret());
+    const scope = `/subscriptions/${t.subscriptionId}`;
+    const principals: [string, string][] = [
+      [t.user.objectId, 'User'],
+      [t.sp.objectId, 'ServicePrincipal'],
+    ];
+    principals.forEach(([principalId, principalType], i) => {
+      const name = t.assignments[i];
+      const id = `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+      const ra: RoleAssignmentResource = {
+        id,
+        name,
+        type: 'Microsoft.Authorization/roleAssignments',
+        properties: {
+          scope,
+          roleDefinitionId: `${scope}/providers/Microsoft.Authorization/roleDefinitions/${ROLE.owner}`,
+          principalId,
+          principalType,
+          description: 'Seeded by the sandbox',
+          condition: null,
+          conditionVersion: null,
+          createdOn: now.toISOString(),
+          updatedOn: now.toISOString(),
+          createdBy: null,
+          updatedBy: null,
+          delegatedManagedIdentityResourceId: null,
+        },
+      };
+      store.put('roleAssignments', id, ra);
+    });
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The sandbox cloud: a local stand-in for the Azure services the extension uses (ARM for
+ * Microsoft.Resources/Storage/Authorization/Purview/DataShare, an OAuth authority, Azurite for blob
+ * data), over HTTPS on 127.0.0.1. Start it with `startSandbox` (tests, the extension) or
+ * `npm run sandbox` (src/sandbox/main.ts).
+ */
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import type { ResourceProvider } from './core/contract';
+import type { FaultRule } from './core/faults';
+import type { SeedName } from './core/seed';
+import { SandboxCore } from './core/server';
+import { providers as defaultProviders } from './providers';
+
+export type { FaultRule, FaultKind } from './core/faults';
+export { parseFaultFlag } from './core/faults';
+export { DEMO } from './core/seed';
+
+export interface SandboxOptions {
+  /** HTTPS port for ARM, identity and admin routes (0 = any free port; default 0). */
+  port?: number;
+  /** Port for Azurite's blob service (default 0 = any free port). */
+  blobPort?: number;
+  /** Data folder: store, keys, TLS material, Azurite data, sandbox.json. */
+  dataDir: string;
+  /** Wipe the data folder (except tls/) before starting. */
+  reset?: boolean;
+  /** Seed for a fresh data folder (default 'demo'). Ignored when the folder already has state. */
+  seed?: SeedName;
+  faults?: FaultRule[];
+  /** No log output. */
+  quiet?: boolean;
+  /** Retry-After seconds on long-running operations (default 1). */
+  lroRetryAfterSeconds?: number;
+  /** Period of the schedule tick loop (default 1000 ms; 0 disables it, ticks then run only on clock advances). */
+  tickIntervalMs?: number;
+  /** Providers to serve (default: all of src/sandbox/providers). */
+  providers?: ResourceProvider[];
+}
+
+export interface SandboxUserDescription {
+  email: string;
+  displayName: string;
+  objectId: string;
+  password: string;
+}
+
+export interface SandboxServicePrincipalDescription {
+  displayName: string;
+  clientId: string;
+  secret: string;
+  objectId: string;
+}
+
+export interface SandboxTenantDescription {
+  tenantId: string;
+  displayName: string;
+  domain: string;
+  subscriptions: { subscriptionId: string; displayName: string }[];
+  users: SandboxUserDescription[];
+  servicePrincipals: SandboxServicePrincipalDescription[];
+}
+
+/** Contents of `<data-dir>/sandbox.json` (field names are a contract with src/auth/sandbox.ts). */
+export interface SandboxDescription {
+  version: 1;
+  /** e.g. `https://127.0.0.1:8443` */
+  armEndpoint: string;
+  /** Absolute path of the CA certificate (PEM) that signed the sandbox's TLS certificate. */
+  caCertPath: string;
+  /** OAuth authority host: tokens at `{authorityHost}/{tenant}/oauth2/v2.0/token`. */
+  authorityHost: string;
+  /** Base of the path-style blob endpoint: an account's endpoint is `{blobEndpoint}/{account}/`. */
+  blobEndpoint: string;
+  /** Base of the Purview data plane: an account's endpoint is `{purviewEndpoint}/{account}`. */
+  purviewEndpoint: string;
+  /** Value for the `x-sandbox-admin-key` header of `/admin/*`. */
+  adminKey: string;
+  /** Token audiences (scopes are `{audience}/.default`). */
+  audiences: { arm: string; storage: string; purview: string; graph: string };
+  dataDir: string;
+  pid: number;
+  startedAt: string;
+  tenants: SandboxTenantDescription[];
+}
+
+export interface RunningSandbox {
+  description: SandboxDescription;
+  /** Path of the sandbox.json written for this run. */
+  descriptionPath: string;
+  armEndpoint: string;
+  /** PEM of the CA to trust (`tlsOptions: {ca}`). */
+  ca: string;
+  adminKey: string;
+  /** Moves the sandbox clock forward and runs every provider's onTick before resolving. */
+  advanceClock(seconds: number): Promise<Date>;
+  /** Replaces the fault rules. */
+  setFaults(rules: FaultRule[]): void;
+  /** Stops the HTTPS server and Azurite and closes the store (everything acknowledged is already durable). */
+  stop(): Promise<void>;
+  /** The core, for tests that need to look inside. */
+  core: SandboxCore;
+}
+
+/** Builds the description from the directory (secrets included: sandbox.json is the local key ring). */
+function describe(core: SandboxCore): SandboxDescription {
+  const dir = core.directory;
+  const tenants = dir.tenants().map((t) => {
+    const objects = dir.objects(t.tenantId);
+    return {
+      tenantId: t.tenantId,
+      displayName: t.displayName,
+      domain: t.domain,
+      subscriptions: dir.subscriptions(t.tenantId).map((s) => ({ subscriptionId: s.subscriptionId, displayName: s.displayName })),
+      users: objects
+        .filter((o) => o.kind === 'User')
+        .map((o) => ({ email: o.email ?? '', displayName: o.displayName, objectId: o.objectId, password: dir.credential(o.objectId)?.secret ?? '' })),
+      servicePrincipals: objects
+        .filter((o) => o.kind === 'ServicePrincipal')
+        .map((o) => ({ displayName: o.displayName, clientId: o.appId ?? '', secret: dir.credential(o.objectId)?.secret ?? '', objectId: o.objectId })),
+    };
+  });
+  return {
+    version: 1,
+    armEndpoint: core.baseUrl,
+    caCertPath: core.tls.caPath,
+    authorityHost: core.baseUrl,
+    blobEndpoint: `https://127.0.0.1:${core.blobPort}`,
+    purviewEndpoint: `${core.baseUrl}/purview`,
+    adminKey: core.adminKey,
+    audiences: { arm: 'https://management.azure.com', storage: 'https://storage.azure.com', purview: 'https://purview.azure.net', graph: 'https://graph.microsoft.com' },
+    dataDir: core.options.dataDir,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    tenants,
+  };
+}
+
+export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  const core = await SandboxCore.create({ ...options, providers: options.providers ?? defaultProviders });
+  try {
+    await core.listen();
+  } catch (err) {
+    await core.stop().catch(() => undefined);
+    throw err;
+  }
+  const description = describe(core);
+  const descriptionPath = path.join(core.options.dataDir, 'sandbox.json');
+  const tmp = `${descriptionPath}.tmp`;
+  await fs.writeFile(tmp, JSON.stringify(description, null, 2) + '\n', { mode: 0o600 });
+  await fs.rename(tmp, descriptionPath);
+  return {
+    description,
+    descriptionPath,
+    armEndpoint: core.baseUrl,
+    ca: core.tls.ca,
+    adminKey: core.adminKey,
+    advanceClock: (seconds) => core.advanceClock(seconds),
+    setFaults: (rules) => core.faults.set(rules),
+    stop: () => core.stop(),
+    core,
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * `npm run sandbox`: runs the sandbox cloud in the foreground until Ctrl+C.
+ *
+ *   node dist/sandbox.js [--port 8443] [--blob-port 0] [--data-dir .sandbox] [--reset] [--seed demo|empty]
+ *                        [--latency-ms N] [--fault kind:rate[:pattern]]... [--quiet]
+ */
+import * as path from 'node:path';
+import { parseFaultFlag, startSandbox, type FaultRule } from './index';
+
+const USAGE = `Usage: npm run sandbox -- [options]
+  --port N            HTTPS port for ARM and the token endpoint (default 8443; 0 = any free port)
+  --blob-port N       Azurite blob port (default 0 = any free port)
+  --data-dir DIR      data folder (default .sandbox in the current folder)
+  --reset             start from scratch (keeps the TLS certificate)
+  --seed demo|empty   seed for a new data folder (default demo: Contoso + Fabrikam)
+  --latency-ms N      add N ms to every ARM request
+  --fault K:R[:P]     inject faults: kind (latency|throttle|error500|error503|slowLro), rate 0..1, path regex
+  --quiet             no request log
+  --help`;
+
+interface CliOptions {
+  port: number;
+  blobPort: number;
+  dataDir: string;
+  reset: boolean;
+  seed: 'demo' | 'empty';
+  faults: FaultRule[];
+  quiet: boolean;
+}
+
+function parseArgs(argv: string[]): CliOptions {
+  const opts: CliOptions = { port: 8443, blobPort: 0, dataDir: path.resolve('.sandbox'), reset: false, seed: 'demo', faults: [], quiet: false };
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) {
+      throw new Error(`${flag} needs a value.\n${USAGE}`);
+    }
+    return v;
+  };
+  const int = (v: string, flag: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      throw new Error(`${flag} must be an integer from 0 to 65535; got '${v}'.`);
+    }
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const take = (): string => {
+      if (inline !== undefined) {
+        return inline;
+      }
+      const v = value(i, flag);
+      i++;
+      return v;
+    };
+    switch (flag) {
+      case '--port':
+        opts.port = int(take(), flag);
+        break;
+      case '--blob-port':
+        opts.blobPort = int(take(), flag);
+        break;
+      case '--data-dir':
+        opts.dataDir = path.resolve(take());
+        break;
+      case '--reset':
+        opts.reset = true;
+        break;
+      case '--seed': {
+        const seed = take();
+        if (seed !== 'demo' && seed !== 'empty') {
+          throw new Error(`--seed must be 'demo' or 'empty'; got '${seed}'.`);
+        }
+        opts.seed = seed;
+        break;
+      }
+      case '--latency-ms':
+        opts.faults.push({ kind: 'latency', rate: 1, pattern: '.*', latencyMs: int(take(), flag) });
+        break;
+      case '--fault':
+        opts.faults.push(parseFaultFlag(take()));
+        break;
+      case '--quiet':
+        opts.quiet = true;
+        break;
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE + '\n');
+        process.exit(0);
+        break;
+      default:
+        throw new Error(`Unknown option '${arg}'.\n${USAGE}`);
+    }
+  }
+  return opts;
+}
+
+async function main(): Promise<void> {
+  const opts = parseArgs(process.argv.slice(2));
+  const sandbox = await startSandbox({ port: opts.port, blobPort: opts.blobPort, dataDir: opts.dataDir, reset: opts.reset, seed: opts.seed, faults: opts.faults, quiet: opts.quiet });
+  process.stdout.write(`Sandbox cloud listening: ARM ${sandbox.armEndpoint} (blob ${sandbox.description.blobEndpoint}); description in ${sandbox.descriptionPath}\n`);
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    process.stdout.write(`Stopping the sandbox (${signal})...\n`);
+    sandbox
+      .stop()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        process.stderr.write(`Error while stopping: ${(err as Error).message}\n`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`The sandbox could not start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,19 @@
+/**
+ * The resource providers the sandbox serves, in registration order. Each is a plain module
+ * exporting a `ResourceProvider` (see core/contract.ts); the core adds identity and operation-status
+ * routes itself.
+ */
+import type { ResourceProvider } from '../core/contract';
+import { authorizationProvider } from './authorization';
+import { purviewProvider } from './purview';
+import { resourcesProvider } from './resources';
+import { storageProvider } from './storage';
+import { dataShareProvider } from './datashare';
+
+export const providers: ResourceProvider[] = [
+  resourcesProvider,
+  storageProvider,
+  authorizationProvider,
+  purviewProvider,
+  dataShareProvider,
+];
