@@ -48,11 +48,14 @@ describe('Shares view against the local sandbox', function () {
     await wb.screenshot('04-sandbox-shares');
   });
 
-  it('says when a subscription has no Data Share accounts yet', async () => {
+  it('shows, in place of the accounts, that the consumer subscription has not registered Microsoft.DataShare', async () => {
     const shares = wb.view('Shares');
     const subscription = shares.getByRole('treeitem', { name: /^Subscription Fabrikam/ });
     await subscription.click();
     await wb.page.keyboard.press('ArrowRight');
-    await shares.getByRole('treeitem', { name: /No Data Share accounts yet/ }).waitFor({ timeout: 30000 });
+    await shares.getByRole('treeitem', { name: /not registered to use namespace 'Microsoft\.DataShare'/ }).waitFor({ timeout: 30000 });
+    // The provider's tenant is unaffected by the consumer's error.
+    await shares.getByRole('treeitem', { name: /Sent share sales-daily/ }).waitFor();
+    await wb.screenshot('05-unregistered-error-node');
   });
 });

@@ -783,8 +783,10 @@ export function armErrorBody(err: ArmError): { error: Record<string, unknown> } 
 }
 
 function isRegistrationRoute(lower: string[]): boolean {
-  // /subscriptions/{s}/providers/{ns}[/register|/unregister]
-  return lower.length <= 5 && lower[2] === 'providers';
+  // Exactly /subscriptions/{s}/providers[/{ns}[/register|/unregister]]; a namespace's own resource
+  // listings (e.g. /subscriptions/{s}/providers/Microsoft.DataShare/accounts) are not.
+  if (lower[0] !== 'subscriptions' || lower[2] !== 'providers') return false;
+  return lower.length <= 4 || (lower.length === 5 && (lower[4] === 'register' || lower[4] === 'unregister'));
 }
 
 function resourceTypeOf(segs: string[], lower: string[]): string | undefined {
