@@ -13,6 +13,12 @@ export interface AzureErrorDetail {
   target?: string;
 }
 
+/**
+ * The service family a request went to, when the caller knows it. Only used to pick a sharper
+ * next step (for example Purview's collection roles instead of Azure RBAC for a 403).
+ */
+export type AzureService = 'arm' | 'storage' | 'purview' | 'graph';
+
 export interface AzureRequestErrorInit {
   statusCode?: number;
   code: string;
@@ -27,6 +33,8 @@ export interface AzureRequestErrorInit {
   /** HTTP method and URL (query stripped) of the failed request, for the activity log. */
   method?: string;
   url?: string;
+  /** Which service answered; sharpens the mapped next step (see `nextStepFor`). */
+  service?: AzureService;
 }
 
 export class AzureRequestError extends Error {
@@ -55,7 +63,7 @@ export class AzureRequestError extends Error {
     this.retryAfterMs = init.retryAfterMs;
     this.method = init.method;
     this.url = init.url ? stripQuery(init.url) : undefined;
-    this.nextStep = init.nextStep ?? nextStepFor(this.code, this.statusCode, this.message, this.retryAfterMs);
+    this.nextStep = init.nextStep ?? nextStepFor(this.code, this.statusCode, this.message, this.retryAfterMs, init.service);
   }
 
   /** True when the service reports that the resource (or its parent) does not exist. */
@@ -248,6 +256,31 @@ const NEXT_STEPS: Record<string, NextStep> = {
   untrustedfollowurl:
     'The service returned a link to a different host, which was not followed to protect your credentials: report this with the request id.',
   operationfailed: 'The long-running operation failed: check the message, fix the cause, and run it again.',
+  // --- Azure Data Share --------------------------------------------------------------------------
+  sharesubscriptionrevoked:
+    'The provider revoked your access to this share: ask the provider to reinstate your share subscription (Reinstate on their side), then synchronize again.',
+  sharesubscriptionrevoking: 'The provider is revoking this share subscription: wait for it to finish; ask the provider to reinstate it if that was not intended.',
+  sharesubscriptionexpired:
+    'The share subscription has passed its expiration date: ask the provider to extend it (Adjust expiry) or reinstate it with a later date, then synchronize again.',
+  sourcesharedeleted: 'The provider deleted the share this subscription received: ask the provider to share the data again and accept the new invitation.',
+  sourcesharenotfound: 'The provider share behind this invitation no longer exists: ask the provider to send a new invitation.',
+  sourcestoragepermissiondenied:
+    "The provider's Data Share account cannot read the source storage: the provider must assign Storage Blob Data Reader to the account's managed identity on the source storage account, then the snapshot can run again.",
+  targetstoragepermissiondenied:
+    "Your Data Share account cannot write to the target storage: assign Storage Blob Data Contributor to the account's managed identity on the target storage account, then synchronize again.",
+  synchronizationinprogress: 'A snapshot is already running for this share subscription: wait for it to finish (or cancel it), then start another.',
+  nodatasetmappings: 'Nothing is mapped yet: map the received datasets to a target container or folder, then synchronize.',
+  invitationexpired: 'The invitation expired: ask the provider to send a new one.',
+  invitationnotpending: 'The invitation was already accepted, rejected or withdrawn: refresh your invitations.',
+  invitationalreadyexists: 'An invitation for that recipient already exists on this share: use it, or delete it before inviting again.',
+  invalidinvitationtarget: 'Invite either an email address, or a tenant id together with a user or service principal object id, not both.',
+  datasetalreadymapped: 'That received dataset is already mapped: edit or delete the existing mapping instead of adding another.',
+  invaliddatasetkindforshare: 'That kind of dataset cannot be added to this kind of share (storage datasets need a snapshot-based share; Azure Data Explorer needs in-place): pick a matching share.',
+  sourcesynchronizationsettingnotfound: 'The provider has no snapshot schedule to follow: ask the provider to add one, or trigger snapshots yourself.',
+  // --- Microsoft Purview scanning ---------------------------------------------------------------
+  scanrunfailed:
+    "The Purview scan run failed: check the run's error (most often the Purview account's managed identity lacks Storage Blob Data Reader on the storage account), fix it, and run the scan again.",
+  scanruncanceled: 'The Purview scan run was canceled: run the scan again when you are ready.',
   invalidresponse: 'The service returned a response the extension could not read: retry; if it persists, report the request id.',
 };
 
@@ -265,15 +298,79 @@ const AADSTS_STEPS: Record<string, string> = {
   '50020': 'Your account is not a member or guest of this tenant: accept a B2B invitation to it first.',
 };
 
-/** Maps a code (case-insensitive) and HTTP status to a sentence telling the person what to do. */
-export function nextStepFor(code: string, statusCode?: number, message = '', retryAfterMs?: number): string {
+// --- Microsoft Purview data plane (Atlas `ATLAS-<status>-…` codes, scanning, collections) ------
+
+const PURVIEW_STEPS = {
+  forbidden:
+    'Your identity has no Purview role on this collection: ask a Collection Admin to add you as Data Reader (to read) or Data Curator (to change assets), or Data Source Admin (to register sources and scans), on the collection, then retry.',
+  audience:
+    'The token was issued for a different service: request it for the https://purview.azure.net/.default scope (the same for Data Map, scanning and collections), then retry.',
+  unauthorized:
+    'Purview did not accept the sign-in: sign in again for the tenant that owns the Purview account (tokens must be for the https://purview.azure.net/.default scope), then retry.',
+  notFound:
+    'The asset, type or collection does not exist in this Purview account, or it is in a collection you cannot see: check the GUID, type name or qualifiedName and the collection.',
+  conflict: 'That Purview object already exists or is being changed: refresh, and update the existing one instead of creating it again.',
+  badRequest: 'Purview rejected the request: correct the value named in the message (type name, attribute or qualifiedName) and retry.',
+  otherTenant:
+    "The token comes from a different tenant than the Purview account's: sign in to the tenant that owns the account (a Purview account accepts only its own tenant's tokens), then retry.",
+  scanIdentity:
+    "The Purview account's managed identity cannot read the data source: assign it Storage Blob Data Reader on the storage account (it can take a few minutes to apply), then run the scan again.",
+} as const;
+
+/** Purview-specific steps: Atlas codes always, status-based ones when the service is known to be Purview. */
+function purviewStep(code: string, statusCode: number | undefined, message: string, service: AzureService | undefined): string | undefined {
+  if (service === 'purview' && /^authorizationpermission(mismatch|denied)$/i.test(code)) {
+    // Reported by a scan run: the storage data role is missing for Purview's identity, not the caller's.
+    return PURVIEW_STEPS.scanIdentity;
+  }
+  const atlas = /^ATLAS-(\d{3})-/i.exec(code)?.[1];
+  const status = atlas ? Number(atlas) : service === 'purview' ? statusCode : undefined;
+  const audience = /audience/i.test(code) || /audience/i.test(message);
+  if (status === 401 || (service === 'purview' && audience)) {
+    return audience ? PURVIEW_STEPS.audience : PURVIEW_STEPS.unauthorized;
+  }
+  if (status === 403) {
+    return /\btenant\b/i.test(message) ? PURVIEW_STEPS.otherTenant : PURVIEW_STEPS.forbidden;
+  }
+  if (!atlas) {
+    return undefined;
+  }
+  switch (status) {
+    case 404:
+      return PURVIEW_STEPS.notFound;
+    case 409:
+      return PURVIEW_STEPS.conflict;
+    case 400:
+      return PURVIEW_STEPS.badRequest;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Maps a code (case-insensitive) and HTTP status to a sentence telling the person what to do.
+ * `service` (optional) sharpens status-based steps for services with their own role model.
+ */
+export function nextStepFor(code: string, statusCode?: number, message = '', retryAfterMs?: number, service?: AzureService): string {
   const aadsts = /AADSTS(\d{5,7})/.exec(message)?.[1] ?? /^AADSTS(\d+)$/i.exec(code)?.[1];
   if (aadsts && AADSTS_STEPS[aadsts]) {
     return AADSTS_STEPS[aadsts];
   }
+  const purview = purviewStep(code, statusCode, message, service);
+  if (purview) {
+    return purview;
+  }
   const step = NEXT_STEPS[code.toLowerCase()];
   if (step) {
     return typeof step === 'function' ? step(message, retryAfterMs) : step;
+  }
+  if (service === 'purview') {
+    if (statusCode === 404) {
+      return PURVIEW_STEPS.notFound;
+    }
+    if (statusCode === 409) {
+      return PURVIEW_STEPS.conflict;
+    }
   }
   if (/^(CERT_|UNABLE_TO_VERIFY|SELF_SIGNED|DEPTH_ZERO|ERR_TLS)/i.test(code)) {
     return NEXT_STEPS.untrustedcertificate as string;
@@ -463,6 +560,7 @@ const STATUS_CODES: Record<number, string> = {
 export function errorFromResponse(
   response: { status: number; headers?: unknown; bodyAsText?: string | null; parsedBody?: unknown },
   request?: { method?: string; url?: string },
+  context?: { service?: AzureService },
 ): AzureRequestError {
   const parsed = parseErrorBody(response.parsedBody ?? response.bodyAsText ?? undefined);
   const code = parsed?.code ?? STATUS_CODES[response.status] ?? `Http${response.status}`;
@@ -476,6 +574,7 @@ export function errorFromResponse(
     retryAfterMs: response.status === 429 || response.status === 503 ? retryAfterMsFrom(response.headers) : undefined,
     method: request?.method,
     url: request?.url,
+    service: context?.service,
   });
 }
 

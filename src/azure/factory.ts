@@ -11,9 +11,11 @@ import { PurviewApi } from './arm/purview';
 import { ResourcesApi } from './arm/resources';
 import { StorageApi } from './arm/storage';
 import { BlobApi } from './blob';
-import { blobEndpointFor, SCOPES, type CloudConfig } from './cloud';
+import { blobEndpointFor, purviewEndpointFor, SCOPES, type CloudConfig } from './cloud';
 import { DataShareClient } from './datashare/client';
 import type { PipelineSettings } from './pipeline';
+import { normalizeEndpoint } from './purview/caller';
+import { assertPurviewAccountName, isEndpointUrl, PurviewDataPlaneClient } from './purview/client';
 
 /** Everything but the CA (which comes from the cloud). */
 export type FactoryOptions = Omit<PipelineSettings, 'caPem'>;
@@ -22,6 +24,7 @@ export class AzureClients {
   private dataShareClient: DataShareClient | undefined;
   private readonly perSubscription = new Map<string, unknown>();
   private readonly blobs = new Map<string, BlobApi>();
+  private readonly purviewPlanes = new Map<string, PurviewDataPlaneClient>();
 
   constructor(
     readonly cloud: CloudConfig,
@@ -73,6 +76,26 @@ export class AzureClients {
     return this.blob(blobEndpointFor(this.cloud, accountName));
   }
 
+  /**
+   * The Purview data plane of one account (Data Map, scanning, collections), by account name
+   * (endpoint from the cloud: `https://{name}.purview.azure.com`, or the sandbox's) or by endpoint
+   * URL. Cached per endpoint; token scope `https://purview.azure.net/.default`; the cloud's CA.
+   */
+  purviewDataPlane(accountEndpointOrName: string): PurviewDataPlaneClient {
+    const input = accountEndpointOrName.trim();
+    if (!isEndpointUrl(input)) {
+      assertPurviewAccountName(input);
+    }
+    const endpoint = normalizeEndpoint(isEndpointUrl(input) ? input : purviewEndpointFor(this.cloud, input));
+    const key = endpointKey(endpoint);
+    let client = this.purviewPlanes.get(key);
+    if (!client) {
+      client = new PurviewDataPlaneClient(endpoint, this.credential, { ...this.options, caPem: this.cloud.caPem, scopes: [SCOPES.purview] });
+      this.purviewPlanes.set(key, client);
+    }
+    return client;
+  }
+
   private cached<T>(kind: string, subscriptionId: string, create: () => T): T {
     const key = `${kind}:${subscriptionId.toLowerCase()}`;
     let client = this.perSubscription.get(key) as T | undefined;
@@ -120,6 +143,12 @@ export class AzureClientFactory {
       }
     }
   }
+}
+
+/** Scheme, host and port case-insensitive; the path as given. */
+function endpointKey(endpoint: string): string {
+  const u = new URL(endpoint);
+  return `${u.protocol}//${u.host.toLowerCase()}${u.pathname.replace(/\/+$/, '')}`;
 }
 
 function cacheKey(cloud: CloudConfig, tenantId: string): string {

@@ -18,6 +18,7 @@ export {
   undefinedIfNotFound,
   type AzureErrorDetail,
   type AzureRequestErrorInit,
+  type AzureService,
 } from './errors';
 export {
   applyPipelinePolicies,
@@ -78,6 +79,8 @@ export {
 } from './arm/authorization';
 export { PURVIEW_ARM_API_VERSION, PurviewApi, type PurviewAccount, type PurviewAccountInput, type PurviewNameAvailability } from './arm/purview';
 export type { ArmSettings } from './arm/common';
+// Purview data plane (Data Map, scanning, collections)
+export * from './purview/index';
 export { BlobApi, type BlobItemInfo, type BlobOptions, type BlobSettings } from './blob';
 export { PRODUCT_NAME, PRODUCT_VERSION } from './version';
 
