@@ -33,7 +33,7 @@ function mochaTier(name, globs, timeout) {
   if (files.length === 0) return { passed: 0, failed: 1, note: `no ${name} tests found` };
   const resultFile = path.join(resultsDir, `${name}.json`);
   fs.rmSync(resultFile, { force: true });
-  const code = run(process.execPath, [require.resolve('mocha/bin/mocha.js'), '--reporter', path.join(REPO, 'test/support/countReporter.js'), '--timeout', String(timeout), '--exit', ...files], { GDS_RESULT_FILE: resultFile });
+  const code = run(process.execPath, [path.join(REPO, 'node_modules/mocha/bin/mocha.js'), '--reporter', path.join(REPO, 'test/support/countReporter.js'), '--timeout', String(timeout), '--exit', ...files], { GDS_RESULT_FILE: resultFile });
   return tierResult(resultFile, code);
 }
 
@@ -57,7 +57,7 @@ async function main() {
   const results = {};
   const started = Date.now();
   console.log('\n== build ==');
-  if (run(process.execPath, ['esbuild.js']) !== 0 || run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.json']) !== 0) {
+  if (run(process.execPath, ['esbuild.js']) !== 0 || run(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']) !== 0) {
     console.log('\nThe build failed: fix the errors above.\n0 passed, 1 failed');
     process.exit(1);
   }
@@ -65,7 +65,7 @@ async function main() {
     console.log(`\n== ${tier} ==`);
     const t0 = Date.now();
     if (tier === 'checks') {
-      const lint = run(process.execPath, [require.resolve('eslint/bin/eslint.js'), '--max-warnings', '0', 'src', 'test', 'webview-ui', 'scripts', 'esbuild.js']);
+      const lint = run(process.execPath, [path.join(REPO, 'node_modules/eslint/bin/eslint.js'), '--max-warnings', '0', 'src', 'test', 'webview-ui', 'scripts', 'esbuild.js']);
       const cmds = run(process.execPath, ['scripts/check-commands.js']);
       results.checks = { passed: (lint === 0) + (cmds === 0), failed: (lint !== 0) + (cmds !== 0) };
     } else if (tier === 'unit') {
