@@ -1,44 +1,157 @@
 import * as vscode from 'vscode';
 import type { TenantSummary } from '../workflows/connection';
+import { classificationLabel } from '../workflows/classifications';
+import { describeError } from '../workflows/errors';
+import { AzureSession } from './azureSession';
 import type { Connection } from './connection';
 
-type Node = { kind: 'tenant'; tenant: TenantSummary } | { kind: 'info'; label: string };
+const ASSET_PAGE = 100;
+
+type Node =
+  | { kind: 'tenant'; tenant: TenantSummary }
+  | { kind: 'account'; tenant: TenantSummary; name: string; subscriptionId: string; resourceGroup: string }
+  | { kind: 'collection'; tenant: TenantSummary; account: string; name: string; friendlyName: string; children: string[]; all: Map<string, { friendlyName: string; children: string[] }> }
+  | { kind: 'asset'; guid: string; name: string; qualifiedName: string; entityType: string; classifications: string[] }
+  | { kind: 'classification'; name: string }
+  | { kind: 'info'; label: string; icon: string; tooltip?: string };
 
 /**
- * Purview Catalog view: one node per tenant of the connection; Purview accounts, collections
- * and assets with their classifications load beneath them once the Purview clients land.
+ * Purview Catalog view: tenants → Purview accounts → collections (nested as in Purview) → assets
+ * with their classifications. Each tenant uses its own clients; an error shows under the node
+ * that failed, with what to do next in its tooltip.
  */
 export class CatalogTreeProvider implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private session: AzureSession | undefined;
 
   constructor(private readonly connection: Connection) {
-    connection.onDidChange(() => this.refresh());
+    connection.onDidChange(() => { this.session = undefined; this.refresh(); });
   }
 
   refresh(): void { this.changed.fire(undefined); }
 
-  getChildren(node?: Node): Node[] {
+  private azure(): AzureSession {
+    this.session ??= new AzureSession(this.connection.info!);
+    return this.session;
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
     const info = this.connection.info;
     if (!info) return [];
     if (!node) return info.tenants.map((tenant) => ({ kind: 'tenant', tenant }));
-    if (node.kind === 'tenant') return [{ kind: 'info', label: 'No Purview accounts found in this tenant' }];
-    return [];
+    try {
+      switch (node.kind) {
+        case 'tenant': return await this.accounts(node.tenant);
+        case 'account': return await this.rootCollection(node);
+        case 'collection': return await this.collectionChildren(node);
+        case 'asset': return node.classifications.length
+          ? node.classifications.map((name) => ({ kind: 'classification', name }))
+          : [{ kind: 'info', label: 'No classifications', icon: 'info' }];
+        default: return [];
+      }
+    } catch (error) {
+      const { message, nextStep } = describeError(error);
+      return [{ kind: 'info', label: `Error: ${message}`, icon: 'error', tooltip: nextStep ? `${message}\n${nextStep}` : message }];
+    }
+  }
+
+  private async accounts(tenant: TenantSummary): Promise<Node[]> {
+    const clients = await this.azure().clients(tenant.tenantId);
+    const nodes: Node[] = [];
+    for (const sub of tenant.subscriptions) {
+      const { items } = await clients.purview(sub.subscriptionId).accounts.list().collect({ max: 100 });
+      for (const a of items) {
+        nodes.push({ kind: 'account', tenant, name: a.name ?? '', subscriptionId: sub.subscriptionId, resourceGroup: /\/resourceGroups\/([^/]+)/i.exec(a.id ?? '')?.[1] ?? '' });
+      }
+    }
+    return nodes.length ? nodes : [{ kind: 'info', label: 'No Purview accounts in this tenant', icon: 'info' }];
+  }
+
+  /** Loads the account's collections once and shows the root collection's contents. */
+  private async rootCollection(node: Extract<Node, { kind: 'account' }>): Promise<Node[]> {
+    const clients = await this.azure().clients(node.tenant.tenantId);
+    const { items } = await clients.purviewDataPlane(node.name).collections.list().collect({ max: 1000 });
+    const all = new Map<string, { friendlyName: string; children: string[] }>();
+    for (const c of items) all.set(c.name ?? '', { friendlyName: c.friendlyName ?? c.name ?? '', children: [] });
+    for (const c of items) {
+      const parent = c.parentCollection?.referenceName;
+      if (parent && all.has(parent)) all.get(parent)!.children.push(c.name ?? '');
+    }
+    const root = all.get(node.name) ?? { friendlyName: node.name, children: [] };
+    return this.collectionChildren({ kind: 'collection', tenant: node.tenant, account: node.name, name: node.name, friendlyName: root.friendlyName, children: root.children, all });
+  }
+
+  private async collectionChildren(node: Extract<Node, { kind: 'collection' }>): Promise<Node[]> {
+    const subCollections: Node[] = node.children.map((name) => {
+      const c = node.all.get(name)!;
+      return { kind: 'collection', tenant: node.tenant, account: node.account, name, friendlyName: c.friendlyName, children: c.children, all: node.all };
+    });
+    const clients = await this.azure().clients(node.tenant.tenantId);
+    const page = await clients.purviewDataPlane(node.account).dataMap.discovery.queryPage({ keywords: '*', limit: ASSET_PAGE, filter: { collectionId: node.name }, orderby: [{ name: 'ASC' }] });
+    const assets: Node[] = (page.value ?? []).map((v) => ({
+      kind: 'asset', guid: v.id ?? '', name: v.name ?? v.qualifiedName ?? '', qualifiedName: v.qualifiedName ?? '', entityType: v.entityType ?? '', classifications: v.classification ?? [],
+    }));
+    const total = page['@search.count'] ?? assets.length;
+    const more: Node[] = total > assets.length ? [{ kind: 'info', label: `Showing ${assets.length} of ${total} assets; search the catalog to narrow down`, icon: 'info' }] : [];
+    const all = [...subCollections, ...assets, ...more];
+    return all.length ? all : [{ kind: 'info', label: 'No assets in this collection yet', icon: 'info' }];
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
-    if (node.kind === 'tenant') {
-      const item = new vscode.TreeItem(node.tenant.displayName, vscode.TreeItemCollapsibleState.Collapsed);
-      item.id = `catalog/tenant/${node.tenant.tenantId}`;
-      item.description = node.tenant.domain;
-      item.iconPath = new vscode.ThemeIcon('organization');
-      item.contextValue = 'tenant';
-      item.accessibilityInformation = { label: `Tenant ${node.tenant.displayName}` };
-      return item;
+    switch (node.kind) {
+      case 'tenant': {
+        const item = new vscode.TreeItem(node.tenant.displayName, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `catalog/tenant/${node.tenant.tenantId}`;
+        item.description = node.tenant.domain;
+        item.iconPath = new vscode.ThemeIcon('organization');
+        item.contextValue = 'tenant';
+        item.accessibilityInformation = { label: `Tenant ${node.tenant.displayName}` };
+        return item;
+      }
+      case 'account': {
+        const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `catalog/${node.tenant.tenantId}/${node.name}`;
+        item.description = node.resourceGroup;
+        item.iconPath = new vscode.ThemeIcon('library');
+        item.contextValue = 'purviewAccount';
+        item.accessibilityInformation = { label: `Purview account ${node.name}` };
+        return item;
+      }
+      case 'collection': {
+        const item = new vscode.TreeItem(node.friendlyName, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = `catalog/${node.tenant.tenantId}/${node.account}/collection/${node.name}`;
+        item.iconPath = new vscode.ThemeIcon('folder-library');
+        item.contextValue = 'purviewCollection';
+        item.accessibilityInformation = { label: `Collection ${node.friendlyName}` };
+        return item;
+      }
+      case 'asset': {
+        const item = new vscode.TreeItem(node.name, node.classifications.length ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        item.id = `asset/${node.guid}`;
+        const labels = node.classifications.map(classificationLabel);
+        item.description = labels.length ? `${node.entityType} · ${labels.join(', ')}` : node.entityType;
+        item.tooltip = new vscode.MarkdownString(`**${node.name}**\n\n${node.entityType}\n\n\`${node.qualifiedName}\`${labels.length ? `\n\nClassifications: ${labels.join(', ')}` : ''}`);
+        item.iconPath = new vscode.ThemeIcon(node.entityType.includes('container') || node.entityType.includes('filesystem') ? 'archive' : 'file', labels.length ? new vscode.ThemeColor('charts.orange') : undefined);
+        item.contextValue = labels.length ? 'purviewAsset;classified' : 'purviewAsset';
+        item.accessibilityInformation = { label: `Asset ${node.name}${labels.length ? `, classified ${labels.join(', ')}` : ''}` };
+        return item;
+      }
+      case 'classification': {
+        const item = new vscode.TreeItem(classificationLabel(node.name), vscode.TreeItemCollapsibleState.None);
+        item.description = node.name;
+        item.iconPath = new vscode.ThemeIcon('tag');
+        item.contextValue = 'classification';
+        item.accessibilityInformation = { label: `Classification ${classificationLabel(node.name)}` };
+        return item;
+      }
+      case 'info': {
+        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+        item.iconPath = new vscode.ThemeIcon(node.icon, node.icon === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
+        item.tooltip = node.tooltip;
+        item.contextValue = node.icon === 'error' ? 'error' : 'info';
+        return item;
+      }
     }
-    const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
-    item.iconPath = new vscode.ThemeIcon('info');
-    item.contextValue = 'info';
-    return item;
   }
 }

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { parseSandboxDescription } from '../../src/workflows/connection';
 import { UserFacingError, describeError, isCancellation, CancelledError } from '../../src/workflows/errors';
+import { classificationLabel } from '../../src/workflows/classifications';
 
 describe('parseSandboxDescription', () => {
   const good = {
@@ -39,5 +40,13 @@ describe('error helpers', () => {
     assert.ok(isCancellation(new CancelledError()));
     assert.ok(isCancellation(Object.assign(new Error('x'), { name: 'AbortError' })));
     assert.ok(!isCancellation(new Error('boom')));
+  });
+});
+
+describe('classificationLabel', () => {
+  it('turns Purview system classification names into readable labels', () => {
+    assert.strictEqual(classificationLabel('MICROSOFT.PERSONAL.EMAIL'), 'Email');
+    assert.strictEqual(classificationLabel('MICROSOFT.FINANCIAL.CREDIT_CARD_NUMBER'), 'Credit Card Number');
+    assert.strictEqual(classificationLabel('Custom'), 'Custom');
   });
 });
