@@ -187,6 +187,8 @@ export interface BlobData {
   /** Copies one blob between accounts of the sandbox's Azurite; returns bytes copied. */
   copyBlob(src: { account: string; container: string; name: string }, dst: { account: string; container: string; name: string }, signal?: AbortSignal): Promise<number>;
   readBlob(account: string, container: string, name: string, maxBytes?: number, signal?: AbortSignal): Promise<Buffer>;
+  /** Containers of an account (the Purview scanner discovers them); optional so test doubles may omit it. */
+  listContainers?(account: string, prefix?: string): Promise<{ name: string; lastModified?: Date }[]>;
 }
 
 export interface OperationStatus {

@@ -6,6 +6,7 @@
 import type { ResourceProvider } from '../core/contract';
 import { authorizationProvider } from './authorization';
 import { purviewProvider } from './purview';
+import { purviewDataPlaneProvider } from './purview/index';
 import { resourcesProvider } from './resources';
 import { storageProvider } from './storage';
 import { dataShareProvider } from './datashare';
@@ -16,4 +17,5 @@ export const providers: ResourceProvider[] = [
   authorizationProvider,
   purviewProvider,
   dataShareProvider,
+  purviewDataPlaneProvider,
 ];

@@ -11,7 +11,9 @@
  *  - Arrays are compared by the shape of their first element; an empty actual array where the
  *    example has elements is a difference (the replay setup must create what the example lists).
  *  - Where the schema says the object is a map (`additionalProperties` and no `properties`, e.g.
- *    `tags`), its keys are data: only the value types are compared.
+ *    `tags`), its keys are data: only the value types are compared (a key the example also has is
+ *    compared with that key's value, so maps of mixed value types such as Atlas `attributes` work;
+ *    in a free-form map (`additionalProperties: {}`) keys the example lacks are not compared).
  */
 import { jsonPath, jsonType, type Validator } from './validate';
 import type { SchemaAt } from './swagger';
@@ -67,9 +69,14 @@ function walk(expected: unknown, actual: unknown, path: string, out: ShapeResult
     const e = expected as Record<string, unknown>;
     const a = actual as Record<string, unknown>;
     if (isMap(validator, schema, a)) {
+      // A key the example also has is compared with the example's own value (free-form maps such as
+      // Atlas `attributes` mix value types); other keys with the example's first value.
       const sample = Object.values(e).find((v) => v !== null && v !== undefined);
       for (const [k, v] of Object.entries(a)) {
-        if (sample !== undefined) walk(sample, v, jsonPath(path, k), out, validator, childSchema(validator, schema, a, k));
+        const valueSchema = childSchema(validator, schema, a, k);
+        const freeForm = !valueSchema || Object.keys(valueSchema.schema ?? {}).length === 0;
+        const model = k in e ? e[k] : freeForm ? undefined : sample;
+        if (model !== undefined) walk(model, v, jsonPath(path, k), out, validator, valueSchema);
       }
       return;
     }
