@@ -152,17 +152,13 @@ describe('sandbox providers: Storage, Authorization, Purview, blob data', functi
       const items = await blobs.listBlobs(src, 'raw', 'bulk/');
       assert.equal(items.length, 40);
       await blobs.ensureContainer(target, 'landing');
-      const started = Date.now();
       const copied = await Promise.all(items.map((b) => blobs.copyBlob({ account: src, container: 'raw', name: b.name }, { account: target, container: 'landing', name: b.name })));
-      const elapsed = Date.now() - started;
       assert.equal(copied.reduce((a, b) => a + b, 0), 40 * payload.length);
-      assert.ok(elapsed < 10_000, `40 copies took ${elapsed} ms`);
-      if (process.env.GDS_DEBUG_TIMING) {
-        console.log(`40 copies: ${elapsed} ms`);
-      }
       const back = await blobs.readBlob(target, 'landing', 'bulk/file-7.bin');
       assert.ok(back.equals(payload));
       assert.equal((await blobs.readBlob(target, 'landing', 'bulk/file-7.bin', 10)).length, 10);
+      // Asking for more than the blob holds returns the whole blob (a sample read of a short file).
+      assert.ok((await blobs.readBlob(target, 'landing', 'bulk/file-7.bin', payload.length + 4096)).equals(payload));
       assert.equal(await blobs.containerExists(target, 'landing'), true);
       // A client copying from a source it can read only with OAuth fails as in Azure.
       const targetEndpoint = `${sandbox.description.blobEndpoint}/${target}/`;

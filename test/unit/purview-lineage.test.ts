@@ -133,12 +133,10 @@ describe('sandbox Purview lineage (handlers)', () => {
       assert.equal(res.status, 200, JSON.stringify(res.body).slice(0, 300));
       first ??= res.body.guidAssignments['-d0_0'];
     }
-    const t0 = process.hrtime.bigint();
+    // Latency at this size is measured by `npm run bench` (purview.lineage), not asserted here.
     const res = await w.atlas(big, 'GET', `/lineage/${first}`, undefined, { query: { direction: 'OUTPUT', depth: '5' } });
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     assert.equal(res.status, 200);
     // datasets 1 + 2 + 3 + 3 + 3 + 3, processes 2 + 4 + 6 + 6 + 6
     assert.equal(Object.keys(res.body.guidEntityMap).length, 15 + 24);
-    assert.ok(ms < 200, `lineage took ${ms} ms`);
   });
 });

@@ -191,8 +191,12 @@ export class AzuriteBlobData implements BlobData {
 
   async readBlob(account: string, container: string, name: string, maxBytes?: number, signal?: AbortSignal): Promise<Buffer> {
     try {
+      // A ranged GET returns what exists up to maxBytes (a shorter blob is not an error).
       const blob = this.container(account, container).getBlobClient(name);
-      return await blob.downloadToBuffer(0, maxBytes, { abortSignal: signal });
+      const res = await blob.download(0, maxBytes, { abortSignal: signal });
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.readableStreamBody ?? []) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+      return Buffer.concat(chunks);
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 416) {
         return Buffer.alloc(0); // empty blob with a range
