@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import type { TenantSummary } from '../workflows/connection';
 import { classificationLabel } from '../workflows/classifications';
-import { describeError } from '../workflows/errors';
-import { AzureSession } from './azureSession';
 import type { Connection } from './connection';
+import { errorNode, infoNode, infoTreeItem, resourceGroupOf, type InfoNode } from './treeNodes';
 
 const ASSET_PAGE = 100;
 
@@ -13,7 +12,7 @@ type Node =
   | { kind: 'collection'; tenant: TenantSummary; account: string; name: string; friendlyName: string; children: string[]; all: Map<string, { friendlyName: string; children: string[] }> }
   | { kind: 'asset'; guid: string; name: string; qualifiedName: string; entityType: string; classifications: string[] }
   | { kind: 'classification'; name: string }
-  | { kind: 'info'; label: string; icon: string; tooltip?: string };
+  | InfoNode;
 
 /**
  * Purview Catalog view: tenants → Purview accounts → collections (nested as in Purview) → assets
@@ -23,18 +22,13 @@ type Node =
 export class CatalogTreeProvider implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private session: AzureSession | undefined;
 
   constructor(private readonly connection: Connection) {
-    connection.onDidChange(() => { this.session = undefined; this.refresh(); });
+    connection.onDidChange(() => this.refresh());
   }
 
   refresh(): void { this.changed.fire(undefined); }
 
-  private azure(): AzureSession {
-    this.session ??= new AzureSession(this.connection.info!);
-    return this.session;
-  }
 
   async getChildren(node?: Node): Promise<Node[]> {
     const info = this.connection.info;
@@ -47,30 +41,29 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<Node> {
         case 'collection': return await this.collectionChildren(node);
         case 'asset': return node.classifications.length
           ? node.classifications.map((name) => ({ kind: 'classification', name }))
-          : [{ kind: 'info', label: 'No classifications', icon: 'info' }];
+          : [infoNode('No classifications')];
         default: return [];
       }
     } catch (error) {
-      const { message, nextStep } = describeError(error);
-      return [{ kind: 'info', label: `Error: ${message}`, icon: 'error', tooltip: nextStep ? `${message}\n${nextStep}` : message }];
+      return [errorNode(error)];
     }
   }
 
   private async accounts(tenant: TenantSummary): Promise<Node[]> {
-    const clients = await this.azure().clients(tenant.tenantId);
+    const clients = await this.connection.azure().clients(tenant.tenantId);
     const nodes: Node[] = [];
     for (const sub of tenant.subscriptions) {
       const { items } = await clients.purview(sub.subscriptionId).accounts.list().collect({ max: 100 });
       for (const a of items) {
-        nodes.push({ kind: 'account', tenant, name: a.name ?? '', subscriptionId: sub.subscriptionId, resourceGroup: /\/resourceGroups\/([^/]+)/i.exec(a.id ?? '')?.[1] ?? '' });
+        nodes.push({ kind: 'account', tenant, name: a.name ?? '', subscriptionId: sub.subscriptionId, resourceGroup: resourceGroupOf(a.id) });
       }
     }
-    return nodes.length ? nodes : [{ kind: 'info', label: 'No Purview accounts in this tenant', icon: 'info' }];
+    return nodes.length ? nodes : [infoNode('No Purview accounts in this tenant')];
   }
 
   /** Loads the account's collections once and shows the root collection's contents. */
   private async rootCollection(node: Extract<Node, { kind: 'account' }>): Promise<Node[]> {
-    const clients = await this.azure().clients(node.tenant.tenantId);
+    const clients = await this.connection.azure().clients(node.tenant.tenantId);
     const { items } = await clients.purviewDataPlane(node.name).collections.list().collect({ max: 1000 });
     const all = new Map<string, { friendlyName: string; children: string[] }>();
     for (const c of items) all.set(c.name ?? '', { friendlyName: c.friendlyName ?? c.name ?? '', children: [] });
@@ -87,15 +80,15 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<Node> {
       const c = node.all.get(name)!;
       return { kind: 'collection', tenant: node.tenant, account: node.account, name, friendlyName: c.friendlyName, children: c.children, all: node.all };
     });
-    const clients = await this.azure().clients(node.tenant.tenantId);
+    const clients = await this.connection.azure().clients(node.tenant.tenantId);
     const page = await clients.purviewDataPlane(node.account).dataMap.discovery.queryPage({ keywords: '*', limit: ASSET_PAGE, filter: { collectionId: node.name }, orderby: [{ name: 'ASC' }] });
     const assets: Node[] = (page.value ?? []).map((v) => ({
       kind: 'asset', guid: v.id ?? '', name: v.name ?? v.qualifiedName ?? '', qualifiedName: v.qualifiedName ?? '', entityType: v.entityType ?? '', classifications: v.classification ?? [],
     }));
     const total = page['@search.count'] ?? assets.length;
-    const more: Node[] = total > assets.length ? [{ kind: 'info', label: `Showing ${assets.length} of ${total} assets; search the catalog to narrow down`, icon: 'info' }] : [];
+    const more: Node[] = total > assets.length ? [infoNode(`Showing ${assets.length} of ${total} assets; search the catalog to narrow down`)] : [];
     const all = [...subCollections, ...assets, ...more];
-    return all.length ? all : [{ kind: 'info', label: 'No assets in this collection yet', icon: 'info' }];
+    return all.length ? all : [infoNode('No assets in this collection yet')];
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -145,13 +138,8 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<Node> {
         item.accessibilityInformation = { label: `Classification ${classificationLabel(node.name)}` };
         return item;
       }
-      case 'info': {
-        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.icon, node.icon === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
-        item.tooltip = node.tooltip;
-        item.contextValue = node.icon === 'error' ? 'error' : 'info';
-        return item;
-      }
+      case 'info':
+        return infoTreeItem(node);
     }
   }
 }

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { parseSandboxDescription, type SandboxConnectionInfo } from '../workflows/connection';
 import { UserFacingError } from '../workflows/errors';
 import type { Log } from './log';
+import { AzureSession } from './azureSession';
 
 const STATE_KEY = 'governedDataShare.connection.descriptionPath';
 const CONTEXT_KEY = 'governedDataShare.connected';
@@ -10,12 +11,20 @@ const CONTEXT_KEY = 'governedDataShare.connected';
 /** Holds the current connection, persists which sandbox was chosen, and drives the welcome views. */
 export class Connection implements vscode.Disposable {
   private current: SandboxConnectionInfo | undefined;
+  private session: AzureSession | undefined;
   private readonly changed = new vscode.EventEmitter<SandboxConnectionInfo | undefined>();
   readonly onDidChange = this.changed.event;
 
   constructor(private readonly context: vscode.ExtensionContext, private readonly log: Log) {}
 
   get info(): SandboxConnectionInfo | undefined { return this.current; }
+
+  /** Clients for the current connection, shared by every view (one factory, one token cache per tenant). */
+  azure(): AzureSession {
+    if (!this.current) throw new UserFacingError('Not connected.', 'Run "Governed Data Share: Connect to Local Sandbox" first.');
+    this.session ??= new AzureSession(this.current);
+    return this.session;
+  }
 
   /** Re-opens the sandbox chosen last time, quietly: a missing file just leaves us disconnected. */
   restore(): void {
@@ -42,6 +51,7 @@ export class Connection implements vscode.Disposable {
     }
     const info = parseSandboxDescription(Buffer.from(bytes).toString('utf8'), uri.fsPath);
     this.current = info;
+    this.session = undefined;
     await this.context.globalState.update(STATE_KEY, uri.fsPath);
     await this.setContext();
     this.log.info(`Connected to the sandbox at ${info.armEndpoint} (${path.basename(uri.fsPath)}): ${info.tenants.map((t) => t.displayName).join(', ')}`);
@@ -51,6 +61,7 @@ export class Connection implements vscode.Disposable {
 
   async disconnect(): Promise<void> {
     this.current = undefined;
+    this.session = undefined;
     await this.context.globalState.update(STATE_KEY, undefined);
     await this.setContext();
     this.changed.fire(undefined);

@@ -1,20 +1,14 @@
 import * as vscode from 'vscode';
 import type { TenantSummary } from '../workflows/connection';
-import { describeError } from '../workflows/errors';
-import { AzureSession } from './azureSession';
 import type { Connection } from './connection';
+import { errorNode, infoNode, infoTreeItem, resourceGroupOf, type InfoNode } from './treeNodes';
 
 type Node =
   | { kind: 'tenant'; tenant: TenantSummary }
   | { kind: 'subscription'; tenant: TenantSummary; subscriptionId: string; displayName: string }
   | { kind: 'account'; tenant: TenantSummary; subscriptionId: string; id: string; name: string; resourceGroup: string; location?: string }
   | { kind: 'share'; id: string; name: string; description?: string; shareKind?: string }
-  | { kind: 'info'; label: string; icon: string; tooltip?: string };
-
-/** `/subscriptions/{s}/resourceGroups/{rg}/...` → rg. */
-function resourceGroupOf(id: string): string {
-  return /\/resourceGroups\/([^/]+)/i.exec(id)?.[1] ?? '';
-}
+  | InfoNode;
 
 /**
  * Shares view: tenants → subscriptions → Data Share accounts → sent shares. Each level loads on
@@ -24,20 +18,13 @@ function resourceGroupOf(id: string): string {
 export class SharesTreeProvider implements vscode.TreeDataProvider<Node> {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
-  private session: AzureSession | undefined;
 
   constructor(private readonly connection: Connection) {
-    connection.onDidChange(() => { this.session = undefined; this.refresh(); });
+    connection.onDidChange(() => this.refresh());
   }
 
   refresh(): void { this.changed.fire(undefined); }
 
-  private azure(): AzureSession | undefined {
-    const info = this.connection.info;
-    if (!info) return undefined;
-    this.session ??= new AzureSession(info);
-    return this.session;
-  }
 
   async getChildren(node?: Node): Promise<Node[]> {
     const info = this.connection.info;
@@ -46,26 +33,25 @@ export class SharesTreeProvider implements vscode.TreeDataProvider<Node> {
     try {
       switch (node.kind) {
         case 'tenant':
-          if (node.tenant.subscriptions.length === 0) return [{ kind: 'info', label: 'No subscriptions in this tenant', icon: 'info' }];
+          if (node.tenant.subscriptions.length === 0) return [infoNode('No subscriptions in this tenant')];
           return node.tenant.subscriptions.map((s) => ({ kind: 'subscription', tenant: node.tenant, subscriptionId: s.subscriptionId, displayName: s.displayName }));
         case 'subscription': {
-          const clients = await this.azure()!.clients(node.tenant.tenantId);
+          const clients = await this.connection.azure().clients(node.tenant.tenantId);
           const { items } = await clients.dataShare.accounts.listBySubscription(node.subscriptionId).collect({ max: 200 });
-          if (items.length === 0) return [{ kind: 'info', label: 'No Data Share accounts yet', icon: 'info' }];
-          return items.map((a) => ({ kind: 'account', tenant: node.tenant, subscriptionId: node.subscriptionId, id: a.id ?? '', name: a.name ?? '', resourceGroup: resourceGroupOf(a.id ?? ''), location: a.location }));
+          if (items.length === 0) return [infoNode('No Data Share accounts yet')];
+          return items.map((a) => ({ kind: 'account', tenant: node.tenant, subscriptionId: node.subscriptionId, id: a.id ?? '', name: a.name ?? '', resourceGroup: resourceGroupOf(a.id), location: a.location }));
         }
         case 'account': {
-          const clients = await this.azure()!.clients(node.tenant.tenantId);
+          const clients = await this.connection.azure().clients(node.tenant.tenantId);
           const { items } = await clients.dataShare.shares.listByAccount({ subscriptionId: node.subscriptionId, resourceGroupName: node.resourceGroup, accountName: node.name }).collect({ max: 200 });
-          if (items.length === 0) return [{ kind: 'info', label: 'No sent shares', icon: 'info' }];
+          if (items.length === 0) return [infoNode('No sent shares')];
           return items.map((s) => ({ kind: 'share', id: s.id ?? '', name: s.name ?? '', description: s.properties?.description, shareKind: s.properties?.shareKind }));
         }
         default:
           return [];
       }
     } catch (error) {
-      const { message, nextStep } = describeError(error);
-      return [{ kind: 'info', label: `Error: ${message}`, icon: 'error', tooltip: nextStep ? `${message}\n${nextStep}` : message }];
+      return [errorNode(error)];
     }
   }
 
@@ -111,13 +97,8 @@ export class SharesTreeProvider implements vscode.TreeDataProvider<Node> {
         item.accessibilityInformation = { label: `Sent share ${node.name}` };
         return item;
       }
-      case 'info': {
-        const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
-        item.iconPath = new vscode.ThemeIcon(node.icon, node.icon === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
-        item.tooltip = node.tooltip;
-        item.contextValue = node.icon === 'error' ? 'error' : 'info';
-        return item;
-      }
+      case 'info':
+        return infoTreeItem(node);
     }
   }
 }

@@ -1,7 +1,7 @@
-import * as path from 'path';
 import { Workbench } from './workbench';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox';
-import { AzureClientFactory, defaultStorageAccountParameters, sandboxCloud, sandboxCredentials } from '../../src/azure';
+import { startWorkspaceSandbox } from './sandbox';
+import type { RunningSandbox } from '../../src/sandbox';
+import { defaultStorageAccountParameters } from '../../src/azure';
 
 const READER = 'StorageBlobDataReader';
 
@@ -17,10 +17,9 @@ describe('Purview Catalog view against the local sandbox', function () {
   before(async function () {
     this.timeout(240000);
     wb = await Workbench.open();
-    sandbox = await startSandbox({ port: 0, dataDir: path.join(wb.workspace, '.sandbox'), quiet: true, lroRetryAfterSeconds: 0, seed: 'demo' });
-    const contoso = sandbox.description.tenants.find((t) => t.displayName.startsWith('Contoso'))!;
-    const sub = contoso.subscriptions[0].subscriptionId;
-    const clients = new AzureClientFactory({ lro: { intervalInMs: 50 } }).forTenant(sandboxCloud(sandbox.description, sandbox.ca), contoso.tenantId, sandboxCredentials(sandbox.description, contoso.tenantId, 'servicePrincipal', { caPem: sandbox.ca }));
+    const started = await startWorkspaceSandbox(wb);
+    sandbox = started.sandbox;
+    const { clients, subscriptionId: sub } = started;
     await clients.resources(sub).providers.register('Microsoft.Purview', { pollIntervalInMs: 50 });
     await clients.resources(sub).resourceGroups.createOrUpdate('rg-governance', { location: 'westeurope' });
     const storage = await clients.storage(sub).accounts.createAndWait('rg-governance', 'contosocustomers', defaultStorageAccountParameters('westeurope', { hierarchicalNamespace: true }));

@@ -1,7 +1,6 @@
-import * as path from 'path';
 import { Workbench } from './workbench';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox';
-import { AzureClientFactory, sandboxCloud, sandboxCredentials } from '../../src/azure';
+import { startWorkspaceSandbox } from './sandbox';
+import type { RunningSandbox } from '../../src/sandbox';
 
 /**
  * The Shares tree against a real sandbox: the provider's Data Share account and share, created
@@ -15,11 +14,9 @@ describe('Shares view against the local sandbox', function () {
   before(async function () {
     this.timeout(240000);
     wb = await Workbench.open();
-    // The sandbox writes <workspace>/.sandbox/sandbox.json, where the extension looks by default.
-    sandbox = await startSandbox({ port: 0, dataDir: path.join(wb.workspace, '.sandbox'), quiet: true, lroRetryAfterSeconds: 0, seed: 'demo' });
-    const contoso = sandbox.description.tenants.find((t) => t.displayName.startsWith('Contoso'))!;
-    const sub = contoso.subscriptions[0].subscriptionId;
-    const clients = new AzureClientFactory({ lro: { intervalInMs: 50 } }).forTenant(sandboxCloud(sandbox.description, sandbox.ca), contoso.tenantId, sandboxCredentials(sandbox.description, contoso.tenantId, 'servicePrincipal', { caPem: sandbox.ca }));
+    const started = await startWorkspaceSandbox(wb);
+    sandbox = started.sandbox;
+    const { clients, subscriptionId: sub } = started;
     await clients.resources(sub).providers.register('Microsoft.DataShare', { pollIntervalInMs: 50 });
     await clients.resources(sub).resourceGroups.createOrUpdate('rg-sharing', { location: 'westeurope' });
     const account = { subscriptionId: sub, resourceGroupName: 'rg-sharing', accountName: 'contoso-share' };
