@@ -278,6 +278,9 @@ const NEXT_STEPS: Record<string, NextStep> = {
   invaliddatasetkindforshare: 'That kind of dataset cannot be added to this kind of share (storage datasets need a snapshot-based share; Azure Data Explorer needs in-place): pick a matching share.',
   sourcesynchronizationsettingnotfound: 'The provider has no snapshot schedule to follow: ask the provider to add one, or trigger snapshots yourself.',
   // --- Microsoft Purview scanning ---------------------------------------------------------------
+  collectionhasassets: 'The collection still holds assets: move them to another collection (or delete them), then delete the collection.',
+  collectionhaschildcollections: 'The collection has child collections: delete or move them first, then delete this one.',
+  collectionhasdatasources: 'Data sources are registered in this collection: delete them or move them to another collection first.',
   scanrunfailed:
     "The Purview scan run failed: check the run's error (most often the Purview account's managed identity lacks Storage Blob Data Reader on the storage account), fix it, and run the scan again.",
   scanruncanceled: 'The Purview scan run was canceled: run the scan again when you are ready.',

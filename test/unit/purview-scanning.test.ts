@@ -176,6 +176,39 @@ describe('sandbox Purview scanning (handlers)', () => {
     assert.equal(fs.body.entity.relationshipAttributes.datalakeService.typeName, 'azure_datalake_gen2_service');
   });
 
+  it('a run canceled before it starts ends Canceled, even on an account with no containers', async () => {
+    // Nothing to scan: the per-container loop (which checks the cancel signal) never runs.
+    const bareId = w.addStorage(w.provider, 'bareacct');
+    w.sb.authorization.grant(pv.principalId, bareId, BLOB_READER);
+    assert.equal((await w.call(pv, 'PUT', '/scan/datasources/bare', { kind: 'AzureStorage', properties: { endpoint: 'https://bareacct.blob.core.windows.net/' } })).status, 201);
+    assert.equal((await w.call(pv, 'PUT', '/scan/datasources/bare/scans/s', { kind: 'AzureStorageMsi', properties: {} })).status, 201);
+    const bare = '/scan/datasources/bare/scans/s';
+
+    // The work starts after the response is written: the cancel reaches the run while it is Accepted.
+    const started = await w.call(pv, 'PUT', `${bare}/runs/c1`);
+    assert.equal(started.status, 202);
+    assert.equal((await w.call(pv, 'GET', `${bare}/runs/c1`)).body.status, 'Accepted');
+    const cancel = await w.call(pv, 'POST', `${bare}/runs/c1:cancel`);
+    assert.equal(cancel.status, 202, JSON.stringify(cancel.body));
+    await w.sb.settle();
+    const run = (await w.call(pv, 'GET', `${bare}/runs/c1`)).body;
+    assert.equal(run.status, 'Canceled', JSON.stringify(run));
+    assert.equal(run.error, null);
+    assert.ok(run.endTime);
+    assert.equal((await w.call(pv, 'POST', `${bare}/runs/c1:cancel`)).status, 409, 'a canceled run cannot be canceled again');
+
+    // Same on the account with containers, canceled before the work begins.
+    w.sb.authorization.grant(pv.principalId, storageId, BLOB_READER);
+    assert.equal((await w.call(pv, 'PUT', `${scanPath}/runs/c2`)).status, 202);
+    assert.equal((await w.call(pv, 'POST', `${scanPath}/runs/c2:cancel`)).status, 202);
+    await w.sb.settle();
+    assert.equal((await w.call(pv, 'GET', `${scanPath}/runs/c2`)).body.status, 'Canceled');
+
+    // A run that is not canceled still succeeds afterwards.
+    const next = await w.runScan(pv, 'bare', 's', 'c3');
+    assert.equal(next.status, 'Succeeded', JSON.stringify(next));
+  });
+
   it('a trigger fires on the sandbox clock; enable/disable; delete scan removes runs and trigger', async () => {
     w.sb.authorization.grant(pv.principalId, storageId, BLOB_READER);
     const now = w.sb.clock.now();

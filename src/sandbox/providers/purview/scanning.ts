@@ -812,7 +812,11 @@ async function executeRun(ctx: SandboxContext, cat: AccountCatalog, key: string,
   const stats: ScanStats = { discovered: 0, failed: 0, files: 0, folders: 0, classified: 0, created: 0, updated: 0, unchanged: 0, deleted: 0, relationships: 0 };
   const exceptions: Record<string, number> = {};
   try {
+    // scanStorage only looks at the signal per container: a run canceled before it started, or
+    // while there was nothing (left) to visit, must still end Canceled rather than Succeeded.
+    if (signal.aborted) throw signal.reason ?? new Error('aborted');
     await scanStorage(ctx, cat, run, signal, stats, exceptions);
+    if (signal.aborted) throw signal.reason ?? new Error('aborted');
     const end = ctx.clock.now().toISOString();
     run = {
       ...run,
