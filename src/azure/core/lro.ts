@@ -324,7 +324,8 @@ class Poller<T> implements LroPoller<T> {
     this.token.mode = 'done';
     this.state.status = status;
     this.state.error = new AzureRequestError({
-      statusCode: res.status,
+      // The operation failed; the poll that reported it succeeded, so there is no HTTP error status.
+      statusCode: res.status >= 400 ? res.status : undefined,
       code,
       message,
       target: typeof err?.target === 'string' ? err.target : undefined,

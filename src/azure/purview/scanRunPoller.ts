@@ -203,7 +203,8 @@ class Poller implements ScanRunPoller {
     this.done = true;
     this.state.status = canceled ? 'canceled' : 'failed';
     this.state.error = new AzureRequestError({
-      statusCode: res.status,
+      // The run failed; the poll that reported it succeeded, so there is no HTTP error status.
+      statusCode: res.status >= 400 ? res.status : undefined,
       code: err?.code || (canceled ? 'ScanRunCanceled' : 'ScanRunFailed'),
       message,
       target: err?.target,
