@@ -192,6 +192,7 @@ export const purviewProvider: ResourceProvider = {
             createdByObjectId: caller.objectId,
             managedResourceGroupName: String(props.managedResourceGroupName ?? `managed-rg-${p.accountName}`),
             publicNetworkAccess: String(props.publicNetworkAccess ?? 'Enabled'),
+            ...(props.managedResourcesPublicNetworkAccess !== undefined ? { managedResourcesPublicNetworkAccess: String(props.managedResourcesPublicNetworkAccess) } : {}),
           },
         };
         ctx.store.put('resources', id, rec);

@@ -1,6 +1,7 @@
 /**
  * Mocha glue for replay suites: one `it` per example (in the suite's order), a pending `it` per
- * example that is not served (with its reason, also printed as a table), and a check that the
+ * example that is not served and per response field of a replayed example that is not asserted
+ * (with its reason, also printed as a table), and a check that the
  * not-served table is complete and current. Any suite (Data Share, Purview data map, scanning,
  * Purview ARM) plugs in with its own `ExampleSuite` and a function that yields the target.
  */
@@ -20,10 +21,11 @@ export function defineReplayTests<W>(suite: ExampleSuite<W>, getTarget: () => Re
   let replayer: Replayer | undefined;
 
   before(() => {
-    console.log(formatNotServed(suite.name, found.notServed));
+    console.log(formatNotServed(suite.name, found.notServed, found.unservedFields));
+    for (const [p, reason] of Object.entries(suite.undeclared ?? {})) console.log(`${suite.name}: returned although the swagger does not declare it: ${p}: ${reason}`);
     const target = getTarget();
     world = suite.createWorld(target);
-    replayer = new Replayer(found.spec, target, suite.apiVersion, { allowUndeclared: suite.allowUndeclared });
+    replayer = new Replayer(found.spec, target, suite.apiVersion, { allowUndeclared: suite.allowUndeclared, undeclared: suite.undeclared });
   });
 
   it(`${suite.name}: the not-served table is complete and current`, () => {
@@ -41,5 +43,9 @@ export function defineReplayTests<W>(suite: ExampleSuite<W>, getTarget: () => Re
 
   for (const n of found.notServed) {
     it(`${n.file}: not served: ${n.reason}`);
+  }
+
+  for (const f of found.unservedFields) {
+    it(`${f.file} ${f.path}: not served: ${f.reason}`);
   }
 }

@@ -14,7 +14,7 @@ import { compareShape } from './compare';
 import { type BuiltRequest, type ExampleFile, type Substitution, buildRequest, loadExample } from './example';
 import { type HttpResponse, type LroOutcome, httpRequest, pollLro } from './http';
 import { type Operation, SwaggerSpec } from './swagger';
-import { Validator } from './validate';
+import { type Issue, Validator } from './validate';
 
 export interface ReplayTarget {
   armEndpoint: string;
@@ -32,6 +32,12 @@ export interface ReplayCase {
   operation: Operation;
   title: string;
   example: ExampleFile;
+  /**
+   * Response fields of the example that the target does not serve (Azure-only), by JSON path
+   * (`$.properties.secondaryLocation`, `$.value[0].properties.geoReplicationStats`), with the
+   * reason: they are left out of the shape comparison and reported, never silently.
+   */
+  unservedFields?: Record<string, string>;
 }
 
 /** What a setup hook decides for one example. */
@@ -59,12 +65,24 @@ export interface CasePlan {
 export interface ExampleSuite<W> {
   name: string;
   specFile: string;
+  /** More swagger files of the same service whose operations the examples also exercise. */
+  extraSpecFiles?: string[];
   examplesDir: string;
   /** The api-version sent on every request (older values inside examples are not asserted). */
   apiVersion: string;
   /** Accept response properties the swagger does not declare (default false: they are problems). */
   allowUndeclared?: boolean;
-  /** JSON table `{ "<suite>": { "<file>.json": "reason" } }` of examples not replayed. */
+  /**
+   * Response properties the target returns (as Azure does) that the targeted swagger does not
+   * declare, by JSON path (`[*]` or `[0]` for any element), with the reason: their "not declared"
+   * problems become notes. Narrower than `allowUndeclared`.
+   */
+  undeclared?: Record<string, string>;
+  /**
+   * JSON table `{ "<suite>": { "<file>.json": "reason" } }` of examples not replayed. An entry may
+   * instead be `{ "fields": { "<JSON path>": "reason" } }`: the example is replayed, but those
+   * response fields (Azure-only) are not asserted.
+   */
   notServedFile: string;
   createWorld(target: ReplayTarget): W;
   /**
@@ -84,18 +102,84 @@ export interface NotServed {
   missingFile: boolean;
 }
 
+export interface UnservedField {
+  file: string;
+  path: string;
+  reason: string;
+}
+
 export interface Discovery {
   spec: SwaggerSpec;
   cases: ReplayCase[];
   notServed: NotServed[];
+  /** Response fields of replayed examples that are not asserted, with their reasons. */
+  unservedFields: UnservedField[];
   /** Problems with the table itself (entries for files that do not exist, missing files without an entry). */
   tableProblems: string[];
 }
 
-export function readNotServed(file: string, suite: string): Record<string, string> {
+export type NotServedEntry = string | { fields: Record<string, string> };
+
+export function readNotServed(file: string, suite: string): Record<string, NotServedEntry> {
   if (!fs.existsSync(file)) return {};
-  const all = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, string>>;
+  const all = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Record<string, NotServedEntry>>;
   return all[suite] ?? {};
+}
+
+/** Parses `$.a.b[0]['c-d']` into keys and indexes; undefined when the path is malformed. */
+export function parseJsonPath(p: string): (string | number)[] | undefined {
+  if (!p.startsWith('$')) return undefined;
+  const out: (string | number)[] = [];
+  const re = /\.([A-Za-z_$][\w$@-]*)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]/gy;
+  re.lastIndex = 1;
+  while (re.lastIndex < p.length) {
+    const m = re.exec(p);
+    if (!m) return undefined;
+    out.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : m[3].replace(/\\(.)/g, '$1')));
+  }
+  return out;
+}
+
+/** Deletes the value at `segments` from `root` (in place); true when there was one. */
+function deleteAt(root: unknown, segments: (string | number)[]): boolean {
+  let node: unknown = root;
+  for (let i = 0; i < segments.length - 1; i++) {
+    if (node === null || typeof node !== 'object') return false;
+    node = (node as Record<string | number, unknown>)[segments[i]];
+  }
+  const last = segments[segments.length - 1];
+  if (node === null || typeof node !== 'object' || !(last in (node as object))) return false;
+  if (Array.isArray(node) && typeof last === 'number') node.splice(last, 1);
+  else delete (node as Record<string | number, unknown>)[last];
+  return true;
+}
+
+/** A copy of an example body without the unserved fields. */
+export function withoutFields(body: unknown, paths: string[]): unknown {
+  if (body === undefined || paths.length === 0) return body;
+  const copy = JSON.parse(JSON.stringify(body)) as unknown;
+  for (const p of paths) {
+    const segs = parseJsonPath(p);
+    if (segs && segs.length > 0) deleteAt(copy, segs);
+  }
+  return copy;
+}
+
+/** True when `issuePath` is `pattern` or lies under it; array indexes match any index (`[0]`, `[*]`). */
+export function underPath(issuePath: string, pattern: string): boolean {
+  const norm = (p: string) => p.replace(/\[(\d+|\*)\]/g, '[*]');
+  const a = norm(issuePath);
+  const b = norm(pattern);
+  return a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+}
+
+function hasPath(body: unknown, segments: (string | number)[]): boolean {
+  let node = body;
+  for (const s of segments) {
+    if (node === null || typeof node !== 'object' || !(s in (node as object))) return false;
+    node = (node as Record<string | number, unknown>)[s];
+  }
+  return true;
 }
 
 /** Creates before reads before actions, deletes last (children before parents). */
@@ -117,32 +201,55 @@ export function defaultOrder(c: ReplayCase): number {
 }
 
 export function discover<W>(suite: ExampleSuite<W>): Discovery {
-  const spec = SwaggerSpec.load(suite.specFile);
+  const spec = SwaggerSpec.load(suite.specFile, suite.extraSpecFiles ?? []);
   const table = readNotServed(suite.notServedFile, suite.name);
   const tableKeys = new Map(Object.keys(table).map((k) => [k.toLowerCase(), k]));
   const present = fs.existsSync(suite.examplesDir) ? fs.readdirSync(suite.examplesDir).filter((f) => f.toLowerCase().endsWith('.json')).sort() : [];
   const presentLower = new Set(present.map((f) => f.toLowerCase()));
   const cases: ReplayCase[] = [];
   const notServed: NotServed[] = [];
+  const unservedFields: UnservedField[] = [];
   const tableProblems: string[] = [];
+  const specNames = spec.roots.map((r) => path.basename(r)).join(' / ');
   for (const f of present) {
-    const reason = table[tableKeys.get(f.toLowerCase()) ?? ''];
-    if (reason !== undefined) {
-      notServed.push({ file: f, reason, missingFile: false });
+    const entry = table[tableKeys.get(f.toLowerCase()) ?? ''];
+    if (typeof entry === 'string') {
+      notServed.push({ file: f, reason: entry, missingFile: false });
       continue;
     }
     const found = spec.operationForExample(f) ?? suite.resolveOperation?.(f, spec);
     if (!found) {
-      tableProblems.push(`${f} is in ${suite.examplesDir} but no operation of ${path.basename(suite.specFile)} references it; add it to ${path.basename(suite.notServedFile)} with a reason.`);
+      tableProblems.push(`${f} is in ${suite.examplesDir} but no operation of ${specNames} references it; add it to ${path.basename(suite.notServedFile)} with a reason.`);
       continue;
     }
     const file = path.join(suite.examplesDir, f);
-    cases.push({ suite: suite.name, file, name: f.replace(/\.json$/i, ''), operation: found.operation, title: found.title, example: loadExample(file) });
+    const example = loadExample(file);
+    const c: ReplayCase = { suite: suite.name, file, name: f.replace(/\.json$/i, ''), operation: found.operation, title: found.title, example };
+    if (entry !== undefined) {
+      const fields = entry && typeof entry === 'object' && entry.fields && typeof entry.fields === 'object' ? entry.fields : undefined;
+      if (!fields || Object.keys(fields).length === 0) {
+        tableProblems.push(`${path.basename(suite.notServedFile)}: the entry for ${f} must be a reason (string) or { "fields": { "<JSON path>": "reason" } }.`);
+      } else {
+        for (const [p, reason] of Object.entries(fields)) {
+          const segs = parseJsonPath(p);
+          const bodies = Object.values(example.responses).map((r) => r.body);
+          if (!segs || segs.length === 0) tableProblems.push(`${path.basename(suite.notServedFile)}: '${p}' (${f}) is not a JSON path such as $.properties.name or $.value[0].id.`);
+          else if (!bodies.some((b) => hasPath(b, segs))) tableProblems.push(`${path.basename(suite.notServedFile)} lists field ${p} of ${f}, which no response of the example has; remove it.`);
+          unservedFields.push({ file: f, path: p, reason });
+        }
+        c.unservedFields = fields;
+      }
+    }
+    cases.push(c);
   }
   for (const ref of spec.referencedExamples()) {
     const base = path.basename(ref.file);
     if (presentLower.has(base.toLowerCase())) continue;
     const reason = table[tableKeys.get(base.toLowerCase()) ?? ''];
+    if (typeof reason === 'object') {
+      tableProblems.push(`${path.basename(suite.notServedFile)} lists fields of ${base}, which is not in ${suite.examplesDir}; give a reason (string) instead.`);
+      continue;
+    }
     if (reason === undefined) {
       tableProblems.push(`${base} (${ref.operationId}) is referenced by the spec but not in ${suite.examplesDir}; list it in ${path.basename(suite.notServedFile)}.`);
     } else {
@@ -156,13 +263,20 @@ export function discover<W>(suite: ExampleSuite<W>): Discovery {
   }
   const order = suite.order ?? defaultOrder;
   cases.sort((a, b) => order(a) - order(b) || a.name.localeCompare(b.name));
-  return { spec, cases, notServed, tableProblems };
+  return { spec, cases, notServed, unservedFields, tableProblems };
 }
 
-export function formatNotServed(suite: string, list: NotServed[]): string {
-  if (list.length === 0) return `${suite}: every example is replayed.`;
-  const w = Math.max(...list.map((n) => n.file.length));
-  return [`${suite}: ${list.length} example(s) not replayed:`, ...list.map((n) => `  ${n.file.padEnd(w)}  ${n.missingFile ? '[file absent] ' : ''}${n.reason}`)].join('\n');
+export function formatNotServed(suite: string, list: NotServed[], fields: UnservedField[] = []): string {
+  const lines: string[] = [];
+  if (list.length === 0) lines.push(`${suite}: every example is replayed.`);
+  else {
+    const w = Math.max(...list.map((n) => n.file.length));
+    lines.push(`${suite}: ${list.length} example(s) not replayed:`, ...list.map((n) => `  ${n.file.padEnd(w)}  ${n.missingFile ? '[file absent] ' : ''}${n.reason}`));
+  }
+  if (fields.length > 0) {
+    lines.push(`${suite}: ${fields.length} response field(s) of replayed examples not asserted:`, ...fields.map((f) => `  ${f.file} ${f.path}: ${f.reason}`));
+  }
+  return lines.join('\n');
 }
 
 export interface ReplayResult {
@@ -182,8 +296,21 @@ export interface ReplayResult {
 
 export class Replayer {
   readonly validator: Validator;
-  constructor(readonly spec: SwaggerSpec, readonly target: ReplayTarget, readonly apiVersion: string, readonly options: { allowUndeclared?: boolean } = {}) {
+  constructor(readonly spec: SwaggerSpec, readonly target: ReplayTarget, readonly apiVersion: string, readonly options: { allowUndeclared?: boolean; undeclared?: Record<string, string> } = {}) {
     this.validator = new Validator(spec);
+  }
+
+  /**
+   * Swagger problems, minus the documented exceptions (moved to notes): anything at a response
+   * field the case does not serve, and "not declared" at a path the suite documents.
+   */
+  private swaggerIssues(c: ReplayCase, issues: Issue[], label: string, problems: string[], notes: string[]): void {
+    const unserved = Object.keys(c.unservedFields ?? {});
+    const undeclared = Object.keys(this.options.undeclared ?? {});
+    for (const i of issues) {
+      const excused = unserved.some((p) => underPath(i.path, p)) || (/is not declared/.test(i.message) && undeclared.some((p) => underPath(i.path, p)));
+      (excused ? notes : problems).push(`${label} ${i.path}: ${i.message}${excused ? ' (documented exception)' : ''}`);
+    }
   }
 
   /** Where requests go: plan.baseUrl, or the parameterized host filled from hostParams, or ARM; then basePath. */
@@ -235,7 +362,7 @@ export class Replayer {
       if (res.body === undefined) {
         problems.push(`status ${res.status} should carry a ${spec.schema.schema.$ref ?? 'JSON'} body, the response has none`);
       } else {
-        for (const i of this.validator.validate(spec.schema, res.body, { mode: 'response', allowUndeclared: this.options.allowUndeclared })) problems.push(`swagger ${i.path}: ${i.message}`);
+        this.swaggerIssues(c, this.validator.validate(spec.schema, res.body, { mode: 'response', allowUndeclared: this.options.allowUndeclared }), 'swagger', problems, notes);
       }
     } else if (res.body !== undefined && res.text.trim().length > 0) {
       notes.push(`status ${res.status} has no schema in the swagger; the response still carried a body`);
@@ -244,7 +371,9 @@ export class Replayer {
       if (res.body === undefined) {
         problems.push(`the example's ${res.status} response has a body, the actual response has none`);
       } else {
-        const shape = compareShape(expected.body, res.body, this.validator, spec?.schema);
+        const skipped = Object.keys(c.unservedFields ?? {});
+        if (skipped.length > 0) notes.push(`not asserted (not served, see ${c.suite} in not-served.json): ${skipped.join(', ')}`);
+        const shape = compareShape(withoutFields(expected.body, skipped), res.body, this.validator, spec?.schema);
         for (const d of shape.differences) problems.push(`shape ${d.path}: ${d.message}`);
         if (shape.extra.length) notes.push(`keys beyond the example (declared by the swagger): ${shape.extra.join(', ')}`);
       }
@@ -260,7 +389,7 @@ export class Replayer {
       if (want !== 'any' && outcome.status !== want) problems.push(`the long-running operation ended ${outcome.status}, expected ${want}${outcome.error ? `: ${outcome.error.code}: ${outcome.error.message}` : ''}`);
       const finalSpec = op.responses['200']?.schema;
       if (outcome.status === 'Succeeded' && outcome.result !== undefined && finalSpec && op.method !== 'DELETE') {
-        for (const i of this.validator.validate(finalSpec, outcome.result, { mode: 'response', allowUndeclared: this.options.allowUndeclared })) problems.push(`swagger (final result) ${i.path}: ${i.message}`);
+        this.swaggerIssues(c, this.validator.validate(finalSpec, outcome.result, { mode: 'response', allowUndeclared: this.options.allowUndeclared }), 'swagger (final result)', problems, notes);
       }
     }
     if (plan.verify && problems.length === 0) problems.push(...(await plan.verify(result)));

@@ -2,6 +2,14 @@
  * Loads swagger 2.0 (OpenAPI 2) documents, resolves `$ref`s (local `#/...` and relative files),
  * indexes operations (paths and x-ms-paths) with their parameters, responses and x-ms-examples,
  * and finds polymorphic subtypes (discriminator / x-ms-discriminator-value).
+ *
+ * External references:
+ *  - a `.../common-types/<rest>` file that is not at its relative place (the specs are copied
+ *    without the upstream folder depth) is looked up as `common-types/<rest>` in the spec's folder
+ *    or any folder above it;
+ *  - a file that cannot be found at all resolves to the empty schema ("any") and is recorded in
+ *    `unresolvedRefs`; `missingExternalFiles()` lists every such file a spec can reach, so a suite
+ *    can insist that each one is documented.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -15,6 +23,8 @@ export interface SchemaAt {
   file: string;
   /** Definition name when the schema is a named definition. */
   name?: string;
+  /** Set when the schema stands for an external `$ref` whose file is not available (validated as "any"). */
+  unresolved?: string;
 }
 
 export interface Parameter {
@@ -25,6 +35,8 @@ export interface Parameter {
   schema?: SchemaAt;
   'x-ms-skip-url-encoding'?: boolean;
   'x-ms-parameter-location'?: string;
+  /** The `$ref` when the parameter points into a file that is not available (the parameter is inert). */
+  unresolved?: string;
 }
 
 export interface ResponseSpec {
@@ -50,15 +62,26 @@ export interface Operation {
 export class SwaggerSpec {
   private readonly docs = new Map<string, Schema>();
   readonly operations = new Map<string, Operation>();
+  /** External `$ref`s met so far whose file is not available (treated as "any"). */
+  readonly unresolvedRefs = new Set<string>();
+  /** The swagger files whose operations are indexed: `file` first, then the extra ones. */
+  readonly roots: string[];
   private subtypeIndex?: Map<string, SchemaAt[]>;
 
-  constructor(readonly file: string) {
-    this.doc(file);
-    this.indexOperations();
+  /** `extraFiles`: more swagger files of the same service (e.g. Storage's blob.json next to storage.json). */
+  constructor(
+    readonly file: string,
+    extraFiles: string[] = [],
+  ) {
+    this.roots = [file, ...extraFiles.map((f) => path.resolve(f))];
+    for (const root of this.roots) {
+      this.doc(root);
+      this.indexOperations(root);
+    }
   }
 
-  static load(file: string): SwaggerSpec {
-    return new SwaggerSpec(path.resolve(file));
+  static load(file: string, extraFiles: string[] = []): SwaggerSpec {
+    return new SwaggerSpec(path.resolve(file), extraFiles);
   }
 
   get root(): Schema {
@@ -76,10 +99,30 @@ export class SwaggerSpec {
     return d;
   }
 
+  /**
+   * Where the file of an external `$ref` is: at its relative place, else (for common-types) in a
+   * `common-types` folder next to the spec or above it; undefined when it is nowhere.
+   */
+  locate(filePart: string, fromFile: string): string | undefined {
+    const direct = path.resolve(path.dirname(fromFile), filePart);
+    if (fs.existsSync(direct)) return direct;
+    const m = /(?:^|\/)common-types\/(.+)$/.exec(filePart.replace(/\\/g, '/'));
+    if (!m) return undefined;
+    for (let dir = path.dirname(fromFile); ; dir = path.dirname(dir)) {
+      const candidate = path.join(dir, 'common-types', m[1]);
+      if (fs.existsSync(candidate)) return candidate;
+      if (path.dirname(dir) === dir) return undefined;
+    }
+  }
+
   /** Resolves `ref` (e.g. `#/definitions/X`, `./other.json#/definitions/Y`) relative to `fromFile`. */
   resolveRef(ref: string, fromFile: string): SchemaAt {
     const [filePart, pointer = ''] = ref.split('#');
-    const file = filePart ? path.resolve(path.dirname(fromFile), filePart) : fromFile;
+    const file = filePart ? this.locate(filePart, fromFile) : fromFile;
+    if (!file) {
+      this.unresolvedRefs.add(ref);
+      return { schema: {}, file: fromFile, unresolved: ref };
+    }
     let node: any = this.doc(file);
     const parts = pointer.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
     for (const p of parts) {
@@ -99,32 +142,33 @@ export class SwaggerSpec {
   }
 
   private resolveParameter(p: Schema, file: string): Parameter {
-    const at = p.$ref ? this.resolveRef(p.$ref, file) : { schema: p, file };
+    const at: SchemaAt = p.$ref ? this.resolveRef(p.$ref, file) : { schema: p, file };
     const raw = at.schema;
     return {
       ...(raw as Parameter),
       schema: raw.schema ? { schema: raw.schema as Schema, file: at.file } : undefined,
+      ...(at.unresolved ? { unresolved: at.unresolved } : {}),
     };
   }
 
-  private indexOperations(): void {
-    const root = this.root;
+  private indexOperations(rootFile: string): void {
+    const root = this.doc(rootFile);
     const all: [string, Schema][] = [...Object.entries((root.paths ?? {}) as Record<string, Schema>), ...Object.entries((root['x-ms-paths'] ?? {}) as Record<string, Schema>)];
     for (const [p, item] of all) {
-      const shared = ((item.parameters ?? []) as Schema[]).map((x) => this.resolveParameter(x, this.file));
+      const shared = ((item.parameters ?? []) as Schema[]).map((x) => this.resolveParameter(x, rootFile));
       for (const [method, op] of Object.entries(item)) {
         if (!['get', 'put', 'post', 'delete', 'patch', 'head', 'options'].includes(method)) continue;
         const o = op as Schema;
-        const own = ((o.parameters ?? []) as Schema[]).map((x) => this.resolveParameter(x, this.file));
+        const own = ((o.parameters ?? []) as Schema[]).map((x) => this.resolveParameter(x, rootFile));
         const params = [...shared.filter((s) => !own.some((x) => x.name === s.name && x.in === s.in)), ...own];
         const responses: Record<string, ResponseSpec> = {};
         for (const [code, r] of Object.entries((o.responses ?? {}) as Record<string, Schema>)) {
-          const at = r.$ref ? this.resolveRef(r.$ref, this.file) : { schema: r, file: this.file };
+          const at = r.$ref ? this.resolveRef(r.$ref, rootFile) : { schema: r, file: rootFile };
           responses[code] = { schema: at.schema.schema ? { schema: at.schema.schema as Schema, file: at.file } : undefined, headers: at.schema.headers as Record<string, unknown> | undefined };
         }
         const examples: Record<string, string> = {};
         for (const [title, ex] of Object.entries((o['x-ms-examples'] ?? {}) as Record<string, Schema>)) {
-          if (typeof ex.$ref === 'string') examples[title] = path.resolve(path.dirname(this.file), ex.$ref);
+          if (typeof ex.$ref === 'string') examples[title] = path.resolve(path.dirname(rootFile), ex.$ref);
         }
         const pageable = o['x-ms-pageable'] as Operation['pageable'] | undefined;
         this.operations.set(String(o.operationId), {
@@ -137,7 +181,7 @@ export class SwaggerSpec {
           finalStateVia: (o['x-ms-long-running-operation-options'] as Schema | undefined)?.['final-state-via'] as string | undefined,
           pageable,
           examples,
-          file: this.file,
+          file: rootFile,
         });
       }
     }
@@ -159,6 +203,41 @@ export class SwaggerSpec {
     const out: { file: string; operationId: string; title: string }[] = [];
     for (const op of this.operations.values()) for (const [title, file] of Object.entries(op.examples)) out.push({ file, operationId: op.operationId, title });
     return out;
+  }
+
+  /**
+   * Every external file the roots reach through `$ref`s (x-ms-examples aside) that is not
+   * available, as `{ref, from}` (the `$ref`'s file part and the file that names it), deduplicated
+   * by the file it would be.
+   */
+  missingExternalFiles(): { ref: string; from: string }[] {
+    const missing = new Map<string, { ref: string; from: string }>();
+    const seen = new Set<string>();
+    const queue = [...this.roots];
+    while (queue.length > 0) {
+      const file = queue.shift() as string;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const refs = new Set<string>();
+      const walk = (node: unknown, key?: string): void => {
+        if (key === 'x-ms-examples' || node === null || typeof node !== 'object') return;
+        if (Array.isArray(node)) return node.forEach((n) => walk(n));
+        for (const [k, v] of Object.entries(node as Schema)) {
+          if (k === '$ref' && typeof v === 'string' && !v.startsWith('#')) refs.add(v.split('#')[0]);
+          else walk(v, k);
+        }
+      };
+      walk(this.doc(file));
+      for (const ref of refs) {
+        const found = this.locate(ref, file);
+        if (found) queue.push(found);
+        else {
+          const key = path.resolve(path.dirname(file), ref);
+          if (!missing.has(key)) missing.set(key, { ref, from: file });
+        }
+      }
+    }
+    return [...missing.values()];
   }
 
   /** Named definitions that extend `base` (directly or not) through allOf, across loaded documents. */
