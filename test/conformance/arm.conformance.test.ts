@@ -10,9 +10,7 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox';
 import { authorizationSuite } from './arm/authorization';
 import { noExampleChecks, runNoExampleCheck } from './arm/no-example';
 import { purviewSuite } from './arm/purview';
@@ -21,30 +19,14 @@ import { storageSuite } from './arm/storage';
 import { subscriptionsSuite } from './arm/subscriptions';
 import { armSpecsRoot, armWorld } from './arm/world';
 import { defineReplayTests } from './engine/mocha';
-import { type ReplayTarget } from './engine/replay';
+import { sandboxForReplay } from './engine/sandbox';
 import { SwaggerSpec } from './engine/swagger';
-import { sandboxTarget } from './engine/target';
 
 const suites = [resourcesSuite(), subscriptionsSuite(), storageSuite(), authorizationSuite(), purviewSuite()];
 
 describe('conformance: ARM examples (Resources, Subscriptions, Storage, Authorization, Purview) against the sandbox', function () {
   this.timeout(120_000);
-  let sandbox: RunningSandbox | undefined;
-  let dataDir = '';
-  let target: ReplayTarget | undefined;
-
-  before(async function () {
-    this.timeout(180_000);
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gds-conformance-arm-'));
-    sandbox = await startSandbox({ port: 0, dataDir, seed: 'demo', quiet: true, lroRetryAfterSeconds: 0, tickIntervalMs: 0 });
-    target = sandboxTarget(sandbox.description, sandbox.ca);
-  });
-
-  after(async function () {
-    this.timeout(60_000);
-    await sandbox?.stop();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const getTarget = sandboxForReplay('arm');
 
   it('every external $ref file the swaggers reach but that is not copied is listed in specs/arm/README.md', () => {
     const readme = fs.readFileSync(path.join(armSpecsRoot(), 'README.md'), 'utf8');
@@ -62,18 +44,14 @@ describe('conformance: ARM examples (Resources, Subscriptions, Storage, Authoriz
   describe('operations the flows use that have no official example (swagger-only checks)', () => {
     for (const check of noExampleChecks) {
       it(`${check.operationId} (${check.folder}, ${check.apiVersion})`, async () => {
-        if (!target) throw new Error('the sandbox did not start');
-        assert.deepEqual(await runNoExampleCheck(check, armWorld(target)), []);
+        assert.deepEqual(await runNoExampleCheck(check, armWorld(getTarget())), []);
       });
     }
   });
 
   for (const suite of suites) {
     describe(suite.name, () => {
-      defineReplayTests(suite, () => {
-        if (!target) throw new Error('the sandbox did not start');
-        return target;
-      });
+      defineReplayTests(suite, getTarget);
     });
   }
 });

@@ -6,12 +6,14 @@
  * that move an example's subscription id (`{subscription-id}`, `00000000-…`, real-looking GUIDs)
  * onto the target's.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Substitution } from '../engine/example';
 import { type HttpResponse, httpRequest, pollLro } from '../engine/http';
 import type { CasePlan, ReplayCase, ReplayTarget } from '../engine/replay';
 import type { TargetDescription } from '../engine/target';
+import { notServedFile, repoRoot } from '../engine/sandbox';
+
+export { notServedFile };
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -31,19 +33,9 @@ export const ROLES = {
   storageBlobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
 } as const;
 
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-}
-
 /** `test/conformance/specs/arm` of the repository: one folder per swagger, with its `examples/`. */
 export function armSpecsRoot(): string {
   return process.env.GDS_ARM_SPECS_DIR ? path.resolve(process.env.GDS_ARM_SPECS_DIR) : path.join(repoRoot(), 'test', 'conformance', 'specs', 'arm');
-}
-
-export function notServedFile(): string {
-  return path.join(repoRoot(), 'test', 'conformance', 'not-served.json');
 }
 
 export const exact = (from: string, to: string): Substitution => ({ from, to, mode: 'exact' });
