@@ -2,54 +2,39 @@ import * as vscode from 'vscode';
 import type { TenantSummary } from '../workflows/connection';
 import { classificationLabel } from '../workflows/classifications';
 import type { Connection } from './connection';
-import { errorNode, infoNode, infoTreeItem, resourceGroupOf, type InfoNode } from './treeNodes';
+import { ConnectedTreeProvider, infoNode, resourceGroupOf, type InfoNode, type TenantNode } from './treeNodes';
 
 const ASSET_PAGE = 100;
 
 type Node =
-  | { kind: 'tenant'; tenant: TenantSummary }
   | { kind: 'account'; tenant: TenantSummary; name: string; subscriptionId: string; resourceGroup: string }
   | { kind: 'collection'; tenant: TenantSummary; account: string; name: string; friendlyName: string; children: string[]; all: Map<string, { friendlyName: string; children: string[] }> }
   | { kind: 'asset'; guid: string; name: string; qualifiedName: string; entityType: string; classifications: string[] }
-  | { kind: 'classification'; name: string }
-  | InfoNode;
+  | { kind: 'classification'; name: string };
 
 /**
  * Purview Catalog view: tenants → Purview accounts → collections (nested as in Purview) → assets
  * with their classifications. Each tenant uses its own clients; an error shows under the node
  * that failed, with what to do next in its tooltip.
  */
-export class CatalogTreeProvider implements vscode.TreeDataProvider<Node> {
-  private readonly changed = new vscode.EventEmitter<Node | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-
-  constructor(private readonly connection: Connection) {
-    connection.onDidChange(() => this.refresh());
+export class CatalogTreeProvider extends ConnectedTreeProvider<Node> {
+  constructor(connection: Connection) {
+    super(connection, 'catalog', vscode.TreeItemCollapsibleState.Collapsed);
   }
 
-  refresh(): void { this.changed.fire(undefined); }
-
-
-  async getChildren(node?: Node): Promise<Node[]> {
-    const info = this.connection.info;
-    if (!info) return [];
-    if (!node) return info.tenants.map((tenant) => ({ kind: 'tenant', tenant }));
-    try {
-      switch (node.kind) {
-        case 'tenant': return await this.accounts(node.tenant);
-        case 'account': return await this.rootCollection(node);
-        case 'collection': return await this.collectionChildren(node);
-        case 'asset': return node.classifications.length
-          ? node.classifications.map((name) => ({ kind: 'classification', name }))
-          : [infoNode('No classifications')];
-        default: return [];
-      }
-    } catch (error) {
-      return [errorNode(error)];
+  protected async childrenOf(node: Node | TenantNode): Promise<Array<Node | InfoNode>> {
+    switch (node.kind) {
+      case 'tenant': return await this.accounts(node.tenant);
+      case 'account': return await this.rootCollection(node);
+      case 'collection': return await this.collectionChildren(node);
+      case 'asset': return node.classifications.length
+        ? node.classifications.map((name) => ({ kind: 'classification', name }))
+        : [infoNode('No classifications')];
+      default: return [];
     }
   }
 
-  private async accounts(tenant: TenantSummary): Promise<Node[]> {
+  private async accounts(tenant: TenantSummary): Promise<Array<Node | InfoNode>> {
     const clients = await this.connection.azure().clients(tenant.tenantId);
     const nodes: Node[] = [];
     for (const sub of tenant.subscriptions) {
@@ -62,7 +47,7 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<Node> {
   }
 
   /** Loads the account's collections once and shows the root collection's contents. */
-  private async rootCollection(node: Extract<Node, { kind: 'account' }>): Promise<Node[]> {
+  private async rootCollection(node: Extract<Node, { kind: 'account' }>): Promise<Array<Node | InfoNode>> {
     const clients = await this.connection.azure().clients(node.tenant.tenantId);
     const { items } = await clients.purviewDataPlane(node.name).collections.list().collect({ max: 1000 });
     const all = new Map<string, { friendlyName: string; children: string[] }>();
@@ -75,7 +60,7 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<Node> {
     return this.collectionChildren({ kind: 'collection', tenant: node.tenant, account: node.name, name: node.name, friendlyName: root.friendlyName, children: root.children, all });
   }
 
-  private async collectionChildren(node: Extract<Node, { kind: 'collection' }>): Promise<Node[]> {
+  private async collectionChildren(node: Extract<Node, { kind: 'collection' }>): Promise<Array<Node | InfoNode>> {
     const subCollections: Node[] = node.children.map((name) => {
       const c = node.all.get(name)!;
       return { kind: 'collection', tenant: node.tenant, account: node.account, name, friendlyName: c.friendlyName, children: c.children, all: node.all };
@@ -86,22 +71,13 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<Node> {
       kind: 'asset', guid: v.id ?? '', name: v.name ?? v.qualifiedName ?? '', qualifiedName: v.qualifiedName ?? '', entityType: v.entityType ?? '', classifications: v.classification ?? [],
     }));
     const total = page['@search.count'] ?? assets.length;
-    const more: Node[] = total > assets.length ? [infoNode(`Showing ${assets.length} of ${total} assets; search the catalog to narrow down`)] : [];
+    const more: InfoNode[] = total > assets.length ? [infoNode(`Showing ${assets.length} of ${total} assets; search the catalog to narrow down`)] : [];
     const all = [...subCollections, ...assets, ...more];
     return all.length ? all : [infoNode('No assets in this collection yet')];
   }
 
-  getTreeItem(node: Node): vscode.TreeItem {
+  protected itemFor(node: Node): vscode.TreeItem {
     switch (node.kind) {
-      case 'tenant': {
-        const item = new vscode.TreeItem(node.tenant.displayName, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = `catalog/tenant/${node.tenant.tenantId}`;
-        item.description = node.tenant.domain;
-        item.iconPath = new vscode.ThemeIcon('organization');
-        item.contextValue = 'tenant';
-        item.accessibilityInformation = { label: `Tenant ${node.tenant.displayName}` };
-        return item;
-      }
       case 'account': {
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `catalog/${node.tenant.tenantId}/${node.name}`;
@@ -138,8 +114,6 @@ export class CatalogTreeProvider implements vscode.TreeDataProvider<Node> {
         item.accessibilityInformation = { label: `Classification ${classificationLabel(node.name)}` };
         return item;
       }
-      case 'info':
-        return infoTreeItem(node);
     }
   }
 }

@@ -1,72 +1,47 @@
 import * as vscode from 'vscode';
 import type { TenantSummary } from '../workflows/connection';
 import type { Connection } from './connection';
-import { errorNode, infoNode, infoTreeItem, resourceGroupOf, type InfoNode } from './treeNodes';
+import { ConnectedTreeProvider, infoNode, resourceGroupOf, type InfoNode, type TenantNode } from './treeNodes';
 
 type Node =
-  | { kind: 'tenant'; tenant: TenantSummary }
   | { kind: 'subscription'; tenant: TenantSummary; subscriptionId: string; displayName: string }
   | { kind: 'account'; tenant: TenantSummary; subscriptionId: string; id: string; name: string; resourceGroup: string; location?: string }
-  | { kind: 'share'; id: string; name: string; description?: string; shareKind?: string }
-  | InfoNode;
+  | { kind: 'share'; id: string; name: string; description?: string; shareKind?: string };
 
 /**
  * Shares view: tenants → subscriptions → Data Share accounts → sent shares. Each level loads on
  * expand through the tenant's own clients; a failure shows as an error node under the node that
  * failed (with what to do next in its tooltip), never blanking the other tenants.
  */
-export class SharesTreeProvider implements vscode.TreeDataProvider<Node> {
-  private readonly changed = new vscode.EventEmitter<Node | undefined>();
-  readonly onDidChangeTreeData = this.changed.event;
-
-  constructor(private readonly connection: Connection) {
-    connection.onDidChange(() => this.refresh());
+export class SharesTreeProvider extends ConnectedTreeProvider<Node> {
+  constructor(connection: Connection) {
+    super(connection, 'shares', vscode.TreeItemCollapsibleState.Expanded);
   }
 
-  refresh(): void { this.changed.fire(undefined); }
-
-
-  async getChildren(node?: Node): Promise<Node[]> {
-    const info = this.connection.info;
-    if (!info) return [];
-    if (!node) return info.tenants.map((tenant) => ({ kind: 'tenant', tenant }));
-    try {
-      switch (node.kind) {
-        case 'tenant':
-          if (node.tenant.subscriptions.length === 0) return [infoNode('No subscriptions in this tenant')];
-          return node.tenant.subscriptions.map((s) => ({ kind: 'subscription', tenant: node.tenant, subscriptionId: s.subscriptionId, displayName: s.displayName }));
-        case 'subscription': {
-          const clients = await this.connection.azure().clients(node.tenant.tenantId);
-          const { items } = await clients.dataShare.accounts.listBySubscription(node.subscriptionId).collect({ max: 200 });
-          if (items.length === 0) return [infoNode('No Data Share accounts yet')];
-          return items.map((a) => ({ kind: 'account', tenant: node.tenant, subscriptionId: node.subscriptionId, id: a.id ?? '', name: a.name ?? '', resourceGroup: resourceGroupOf(a.id), location: a.location }));
-        }
-        case 'account': {
-          const clients = await this.connection.azure().clients(node.tenant.tenantId);
-          const { items } = await clients.dataShare.shares.listByAccount({ subscriptionId: node.subscriptionId, resourceGroupName: node.resourceGroup, accountName: node.name }).collect({ max: 200 });
-          if (items.length === 0) return [infoNode('No sent shares')];
-          return items.map((s) => ({ kind: 'share', id: s.id ?? '', name: s.name ?? '', description: s.properties?.description, shareKind: s.properties?.shareKind }));
-        }
-        default:
-          return [];
+  protected async childrenOf(node: Node | TenantNode): Promise<Array<Node | InfoNode>> {
+    switch (node.kind) {
+      case 'tenant':
+        if (node.tenant.subscriptions.length === 0) return [infoNode('No subscriptions in this tenant')];
+        return node.tenant.subscriptions.map((s) => ({ kind: 'subscription', tenant: node.tenant, subscriptionId: s.subscriptionId, displayName: s.displayName }));
+      case 'subscription': {
+        const clients = await this.connection.azure().clients(node.tenant.tenantId);
+        const { items } = await clients.dataShare.accounts.listBySubscription(node.subscriptionId).collect({ max: 200 });
+        if (items.length === 0) return [infoNode('No Data Share accounts yet')];
+        return items.map((a) => ({ kind: 'account', tenant: node.tenant, subscriptionId: node.subscriptionId, id: a.id ?? '', name: a.name ?? '', resourceGroup: resourceGroupOf(a.id), location: a.location }));
       }
-    } catch (error) {
-      return [errorNode(error)];
+      case 'account': {
+        const clients = await this.connection.azure().clients(node.tenant.tenantId);
+        const { items } = await clients.dataShare.shares.listByAccount({ subscriptionId: node.subscriptionId, resourceGroupName: node.resourceGroup, accountName: node.name }).collect({ max: 200 });
+        if (items.length === 0) return [infoNode('No sent shares')];
+        return items.map((s) => ({ kind: 'share', id: s.id ?? '', name: s.name ?? '', description: s.properties?.description, shareKind: s.properties?.shareKind }));
+      }
+      default:
+        return [];
     }
   }
 
-  getTreeItem(node: Node): vscode.TreeItem {
+  protected itemFor(node: Node): vscode.TreeItem {
     switch (node.kind) {
-      case 'tenant': {
-        const item = new vscode.TreeItem(node.tenant.displayName, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = `tenant/${node.tenant.tenantId}`;
-        item.description = node.tenant.domain;
-        item.tooltip = `Tenant ${node.tenant.displayName}\n${node.tenant.domain}\n${node.tenant.tenantId}`;
-        item.iconPath = new vscode.ThemeIcon('organization');
-        item.contextValue = 'tenant';
-        item.accessibilityInformation = { label: `Tenant ${node.tenant.displayName}` };
-        return item;
-      }
       case 'subscription': {
         const item = new vscode.TreeItem(node.displayName, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = `tenant/${node.tenant.tenantId}/subscription/${node.subscriptionId}`;
@@ -97,8 +72,6 @@ export class SharesTreeProvider implements vscode.TreeDataProvider<Node> {
         item.accessibilityInformation = { label: `Sent share ${node.name}` };
         return item;
       }
-      case 'info':
-        return infoTreeItem(node);
     }
   }
 }

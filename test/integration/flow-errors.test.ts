@@ -7,19 +7,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isAzureRequestError, type AzureRequestError } from '../../src/azure';
 import { startSandbox, type FaultRule, type RunningSandbox } from '../../src/sandbox';
+import { rejection } from './support/errors';
 import { DataShareFlow, FIRST_FILES, flowEnv, flowNames, FOURTH_FILE, LOCATION, type FlowEnv } from './support/flow';
 
-async function rejection(p: Promise<unknown>): Promise<AzureRequestError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isAzureRequestError(e), `expected an AzureRequestError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
 
 describe('Data Share flow: errors and faults through src/azure against the sandbox', function () {
   this.timeout(120_000);

@@ -7,21 +7,13 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isAzureRequestError, type AzureRequestError, type ProviderShareSubscription, type ShareSubscriptionSynchronization } from '../../src/azure';
+import { type AzureRequestError, type ProviderShareSubscription, type ShareSubscriptionSynchronization } from '../../src/azure';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox';
+import { rejection } from './support/errors';
 import { DataShareFlow, FIRST_FILES, flowEnv, flowNames, FOURTH_FILE, type FlowEnv } from './support/flow';
 
 const total = (files: Record<string, Buffer>) => Object.values(files).reduce((n, b) => n + b.length, 0);
 
-async function rejection(p: Promise<unknown>): Promise<AzureRequestError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(isAzureRequestError(e), `expected an AzureRequestError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail('expected the call to fail');
-}
 
 describe('Data Share flow: provider -> consumer through src/azure against the sandbox', function () {
   this.timeout(60_000);

@@ -32,6 +32,7 @@ import {
 } from '../../src/azure';
 import type { RunningSandbox, SandboxTenantDescription } from '../../src/sandbox';
 import { startTestSandbox, tenantOf } from './support/sandbox';
+import { rejection } from './support/errors';
 
 const EMAIL = 'MICROSOFT.PERSONAL.EMAIL';
 const CARD = 'MICROSOFT.FINANCIAL.CREDIT_CARD_NUMBER';
@@ -78,16 +79,7 @@ const FILES = {
 };
 
 /** Calls `fn` and returns the AzureRequestError it rejects with (fails if it resolves or throws anything else). */
-async function azureError(fn: () => Promise<unknown>): Promise<AzureRequestError> {
-  let value: unknown;
-  try {
-    value = await fn();
-  } catch (e) {
-    assert.ok(e instanceof AzureRequestError, `expected an AzureRequestError, got ${String(e)}`);
-    return e;
-  }
-  assert.fail(`expected the call to fail; it returned ${JSON.stringify(value)?.slice(0, 400)}`);
-}
+const azureError = rejection;
 
 describe('Purview through the typed clients (src/azure) against the sandbox (HTTPS)', function () {
   this.timeout(120_000);
