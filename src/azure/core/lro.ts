@@ -13,7 +13,7 @@
  *   the service-side operation is not cancelled).
  */
 import { AzureRequestError, requestIdFrom, retryAfterMsFrom } from '../errors';
-import { defaultSleep, type LroSettings, type SignalLike, type Sleep } from '../pipeline';
+import { defaultSleep, type LroSettings, type PipelineSettings, type SignalLike, type Sleep } from '../pipeline';
 import type { HttpMethod, RawResponse, RestCaller } from './rest';
 
 export type LroStatus = 'running' | 'succeeded' | 'failed' | 'canceled';
@@ -127,40 +127,37 @@ export async function beginLro<T>(caller: RestCaller, request: LroRequest, optio
   return poller;
 }
 
-class Poller<T> implements LroPoller<T> {
-  private readonly state: LroState<T>;
+/**
+ * What every poller shares: state, progress listeners, the resume token, the wait between polls
+ * (Retry-After, else the configured interval, within bounds) and the poll-until-done loop.
+ * Subclasses implement one `poll()` and call `emit()` after it.
+ */
+export abstract class PollerBase<T> implements LroPoller<T> {
+  protected readonly state: LroState<T>;
   private readonly listeners = new Set<(s: LroState<T>) => void>();
-  private readonly sleep: Sleep;
+  protected readonly sleep: Sleep;
   private readonly lro: Required<LroSettings>;
-  private retryAfterMs: number | undefined;
+  protected retryAfterMs: number | undefined;
 
-  constructor(
-    private readonly caller: RestCaller,
-    private readonly token: ResumeToken,
-    private readonly options: LroOptions<T>,
+  protected constructor(
+    settings: PipelineSettings,
+    protected readonly options: LroOptions<T>,
+    private readonly resumeToken: object,
+    state: LroState<T>,
   ) {
-    this.state = { status: token.mode === 'done' ? 'succeeded' : 'running', initialResult: token.initialResult, pollCount: 0 };
-    if (token.mode === 'done') {
-      this.state.result = token.initialResult as T;
-    }
-    this.sleep = caller.settings.sleep ?? defaultSleep;
+    this.state = state;
+    this.sleep = settings.sleep ?? defaultSleep;
     this.lro = {
-      intervalInMs: options.intervalInMs ?? caller.settings.lro?.intervalInMs ?? 2000,
-      minIntervalInMs: caller.settings.lro?.minIntervalInMs ?? 0,
-      maxIntervalInMs: caller.settings.lro?.maxIntervalInMs ?? 60_000,
+      intervalInMs: options.intervalInMs ?? settings.lro?.intervalInMs ?? 2000,
+      minIntervalInMs: settings.lro?.minIntervalInMs ?? 0,
+      maxIntervalInMs: settings.lro?.maxIntervalInMs ?? 60_000,
     };
     if (options.onProgress) {
       this.listeners.add(options.onProgress);
     }
   }
 
-  /** Applies the first response: body mode may already be terminal. */
-  observeInitial(initial: RawResponse): void {
-    this.retryAfterMs = retryAfterMsFrom(initial.headers);
-    if (this.token.mode === 'body') {
-      this.applyProvisioningState(initial, initial.body);
-    }
-  }
+  abstract poll(options?: PollOptions): Promise<LroState<T>>;
 
   getOperationState(): LroState<T> {
     return { ...this.state };
@@ -180,7 +177,7 @@ class Poller<T> implements LroPoller<T> {
   }
 
   toString(): string {
-    return JSON.stringify(this.token);
+    return JSON.stringify(this.resumeToken);
   }
 
   async pollUntilDone(options: PollOptions = {}): Promise<T> {
@@ -189,10 +186,50 @@ class Poller<T> implements LroPoller<T> {
       await this.sleep(this.nextDelay(), signal);
       await this.poll({ abortSignal: signal });
     }
-    return this.settle();
+    if (this.state.status === 'succeeded') {
+      return this.state.result as T;
+    }
+    throw this.state.error as AzureRequestError;
   }
 
-  async poll(options: PollOptions = {}): Promise<LroState<T>> {
+  protected nextDelay(): number {
+    const base = this.retryAfterMs ?? this.lro.intervalInMs;
+    return Math.min(this.lro.maxIntervalInMs, Math.max(this.lro.minIntervalInMs, base));
+  }
+
+  protected emit(): void {
+    const snapshot = this.getOperationState();
+    for (const l of this.listeners) {
+      try {
+        l(snapshot);
+      } catch {
+        // A progress listener must never break polling.
+      }
+    }
+  }
+}
+
+class Poller<T> extends PollerBase<T> {
+  constructor(
+    private readonly caller: RestCaller,
+    private readonly token: ResumeToken,
+    options: LroOptions<T>,
+  ) {
+    super(caller.settings, options, token, { status: token.mode === 'done' ? 'succeeded' : 'running', initialResult: token.initialResult, pollCount: 0 });
+    if (token.mode === 'done') {
+      this.state.result = token.initialResult as T;
+    }
+  }
+
+  /** Applies the first response: body mode may already be terminal. */
+  observeInitial(initial: RawResponse): void {
+    this.retryAfterMs = retryAfterMsFrom(initial.headers);
+    if (this.token.mode === 'body') {
+      this.applyProvisioningState(initial, initial.body);
+    }
+  }
+
+  override async poll(options: PollOptions = {}): Promise<LroState<T>> {
     if (this.isDone()) {
       return this.getOperationState();
     }
@@ -237,11 +274,6 @@ class Poller<T> implements LroPoller<T> {
     const res = await this.caller.send('GET', url, undefined, { abortSignal: signal });
     this.retryAfterMs = retryAfterMsFrom(res.headers);
     return res;
-  }
-
-  private nextDelay(): number {
-    const base = this.retryAfterMs ?? this.lro.intervalInMs;
-    return Math.min(this.lro.maxIntervalInMs, Math.max(this.lro.minIntervalInMs, base));
   }
 
   private applyProvisioningState(res: RawResponse, body: unknown): void {
@@ -338,23 +370,6 @@ class Poller<T> implements LroPoller<T> {
     });
   }
 
-  private settle(): T {
-    if (this.state.status === 'succeeded') {
-      return this.state.result as T;
-    }
-    throw this.state.error as AzureRequestError;
-  }
-
-  private emit(): void {
-    const snapshot = this.getOperationState();
-    for (const l of this.listeners) {
-      try {
-        l(snapshot);
-      } catch {
-        // A progress listener must never break polling.
-      }
-    }
-  }
 }
 
 function asRecord(v: unknown): Record<string, unknown> | undefined {

@@ -15,8 +15,8 @@
  * AbortError when the signal fires; the service-side run is not canceled (use `runs.cancel`).
  */
 import { AzureRequestError, requestIdFrom, retryAfterMsFrom } from '../errors';
-import type { LroOptions, LroPoller, LroState, PollOptions } from '../core/lro';
-import { defaultSleep, type LroSettings, type SignalLike, type Sleep } from '../pipeline';
+import { PollerBase, type LroOptions, type LroPoller, type LroState, type PollOptions } from '../core/lro';
+import type { SignalLike } from '../pipeline';
 import type { PurviewCaller, PurviewResponse } from './caller';
 import type { ErrorInfo, ScanRun, ScanRunOperation } from './scanningModels';
 
@@ -71,30 +71,14 @@ export async function beginScanRun(
   return poller;
 }
 
-class Poller implements ScanRunPoller {
-  private readonly state: LroState<ScanRun>;
-  private readonly listeners = new Set<(s: LroState<ScanRun>) => void>();
-  private readonly sleep: Sleep;
-  private readonly lro: Required<LroSettings>;
-  private retryAfterMs: number | undefined;
-  private done = false;
-
+class Poller extends PollerBase<ScanRun> implements ScanRunPoller {
   constructor(
     private readonly caller: PurviewCaller,
     private readonly token: Token,
-    private readonly options: LroOptions<ScanRun>,
+    options: LroOptions<ScanRun>,
   ) {
-    this.state = { status: 'running', initialResult: token.initialResult, pollCount: 0 };
+    super(caller.settings, options, token, { status: 'running', initialResult: token.initialResult, pollCount: 0 });
     this.state.serviceStatus = statusOf(unwrapRun(token.initialResult));
-    this.sleep = caller.settings.sleep ?? defaultSleep;
-    this.lro = {
-      intervalInMs: options.intervalInMs ?? caller.settings.lro?.intervalInMs ?? 2000,
-      minIntervalInMs: caller.settings.lro?.minIntervalInMs ?? 0,
-      maxIntervalInMs: caller.settings.lro?.maxIntervalInMs ?? 60_000,
-    };
-    if (options.onProgress) {
-      this.listeners.add(options.onProgress);
-    }
   }
 
   get runId(): string {
@@ -105,41 +89,8 @@ class Poller implements ScanRunPoller {
     this.retryAfterMs = retryAfterMsFrom(initial.headers);
   }
 
-  getOperationState(): LroState<ScanRun> {
-    return { ...this.state };
-  }
-
-  isDone(): boolean {
-    return this.done;
-  }
-
-  getResult(): ScanRun | undefined {
-    return this.state.result;
-  }
-
-  onProgress(callback: (state: LroState<ScanRun>) => void): () => void {
-    this.listeners.add(callback);
-    return () => this.listeners.delete(callback);
-  }
-
-  toString(): string {
-    return JSON.stringify(this.token);
-  }
-
-  async pollUntilDone(options: PollOptions = {}): Promise<ScanRun> {
-    const signal = options.abortSignal ?? this.options.abortSignal;
-    while (!this.done) {
-      await this.sleep(this.nextDelay(), signal);
-      await this.poll({ abortSignal: signal });
-    }
-    if (this.state.status === 'succeeded') {
-      return this.state.result as ScanRun;
-    }
-    throw this.state.error as AzureRequestError;
-  }
-
-  async poll(options: PollOptions = {}): Promise<LroState<ScanRun>> {
-    if (this.done) {
+  override async poll(options: PollOptions = {}): Promise<LroState<ScanRun>> {
+    if (this.isDone()) {
       return this.getOperationState();
     }
     const signal = options.abortSignal ?? this.options.abortSignal;
@@ -183,13 +134,7 @@ class Poller implements ScanRunPoller {
     }
   }
 
-  private nextDelay(): number {
-    const base = this.retryAfterMs ?? this.lro.intervalInMs;
-    return Math.min(this.lro.maxIntervalInMs, Math.max(this.lro.minIntervalInMs, base));
-  }
-
   private finish(status: 'succeeded', result: ScanRun): void {
-    this.done = true;
     this.state.status = status;
     this.state.result = result;
   }
@@ -200,7 +145,6 @@ class Poller implements ScanRunPoller {
       err?.message ||
       (typeof body?.errorMessage === 'string' && body.errorMessage) ||
       (canceled ? `Scan run ${this.token.runId} was canceled.` : `Scan run ${this.token.runId} failed.`);
-    this.done = true;
     this.state.status = canceled ? 'canceled' : 'failed';
     this.state.error = new AzureRequestError({
       // The run failed; the poll that reported it succeeded, so there is no HTTP error status.
@@ -214,17 +158,6 @@ class Poller implements ScanRunPoller {
       url: this.token.runUrl,
       service: 'purview',
     });
-  }
-
-  private emit(): void {
-    const snapshot = this.getOperationState();
-    for (const l of this.listeners) {
-      try {
-        l(snapshot);
-      } catch {
-        // A progress listener must never break polling.
-      }
-    }
   }
 }
 
