@@ -61,6 +61,20 @@ export class Workbench {
     if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
   }
 
+  /** Selects a tree row and expands it with the keyboard, as a person would. */
+  async expand(row: ReturnType<Page['locator']>, timeout = 30000): Promise<void> {
+    await row.waitFor({ timeout });
+    await row.click();
+    if ((await row.getAttribute('aria-expanded')) !== 'true') await this.page.keyboard.press('ArrowRight');
+  }
+
+  /** Collapses a tree row (to keep what a test looks at within the visible, virtualized rows). */
+  async collapse(row: ReturnType<Page['locator']>, timeout = 30000): Promise<void> {
+    await row.waitFor({ timeout });
+    await row.click();
+    if ((await row.getAttribute('aria-expanded')) === 'true') await this.page.keyboard.press('ArrowLeft');
+  }
+
   async runCommand(label: string): Promise<void> {
     await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input.input');
