@@ -194,7 +194,7 @@ const NEXT_STEPS: Record<string, NextStep> = {
   // --- subscriptions, providers, policy ------------------------------------------------------
   missingsubscriptionregistration: (m) => {
     const ns = quoted(m, /namespace '([^']+)'/i) ?? 'the resource provider named in the message';
-    return `Register ${ns} in this subscription (Register Provider command, or \`az provider register --namespace ${ns.startsWith('the ') ? '<namespace>' : ns}\`), wait until it shows Registered, then retry.`;
+    return `Register ${ns} in this subscription (Governed Data Share: Register Resource Provider…, or \`az provider register --namespace ${ns.startsWith('the ') ? '<namespace>' : ns}\`), wait until it shows Registered, then retry.`;
   },
   subscriptionnotregistered: 'Register the resource provider in this subscription, wait until it shows Registered, then retry.',
   subscriptionnotfound: 'The subscription was not found for this sign-in: check you are signed in to the tenant that owns it and that you have access to it.',

@@ -6,6 +6,7 @@ import { CatalogTreeProvider } from './catalogTree';
 import { SharesTreeProvider } from './sharesTree';
 import { Log } from './log';
 import { registerCoreCommands } from './coreCommands';
+import { registerProviderCommands } from './providerCommands';
 
 /** What `activate()` returns: used by tests and the activation benchmark. */
 export interface ExtensionApi {
@@ -38,7 +39,9 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
     vscode.window.createTreeView('governedDataShare.activity', { treeDataProvider: activityTree }),
   );
 
-  registerCoreCommands({ commands, connection, log, activity, refreshViews: () => { shares.refresh(); catalog.refresh(); } });
+  const refreshViews = () => { shares.refresh(); catalog.refresh(); };
+  registerCoreCommands({ commands, connection, log, activity, refreshViews });
+  registerProviderCommands(commands, connection, activity, refreshViews);
   connection.restore();
 
   return {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { TenantSummary } from '../workflows/connection';
 import type { Connection } from './connection';
-import { ConnectedTreeProvider, infoNode, resourceGroupOf, type InfoNode, type TenantNode } from './treeNodes';
+import { ConnectedTreeProvider, errorNode, infoNode, resourceGroupOf, type InfoNode, type TenantNode } from './treeNodes';
 
 type Node =
   | { kind: 'subscription'; tenant: TenantSummary; subscriptionId: string; displayName: string }
@@ -68,6 +68,17 @@ export class SharesTreeProvider extends ConnectedTreeProvider<Node> {
       default:
         return [];
     }
+  }
+
+  /** An unregistered resource provider gets an inline Register action on its error node. */
+  protected override errorFor(node: Node | TenantNode, error: unknown): InfoNode {
+    const shown = errorNode(error);
+    const code = (error as { code?: unknown }).code;
+    const namespace = /namespace '([^']+)'/i.exec(shown.label)?.[1];
+    if (node.kind === 'subscription' && code === 'MissingSubscriptionRegistration' && namespace) {
+      return { ...shown, context: 'missingRegistration', data: { tenantId: node.tenant.tenantId, subscriptionId: node.subscriptionId, namespace } };
+    }
+    return shown;
   }
 
   protected itemFor(node: Node): vscode.TreeItem {

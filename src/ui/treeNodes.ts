@@ -4,7 +4,16 @@ import { describeError } from '../workflows/errors';
 import type { Connection } from './connection';
 
 /** A leaf that tells something instead of showing a resource: an empty state or an error. */
-export interface InfoNode { kind: 'info'; label: string; icon: string; tooltip?: string }
+export interface InfoNode {
+  kind: 'info';
+  label: string;
+  icon: string;
+  tooltip?: string;
+  /** Extra context value (menus act on it), e.g. `missingRegistration`. */
+  context?: string;
+  /** What an action on this node needs (e.g. the subscription and namespace to register). */
+  data?: Record<string, string>;
+}
 
 export function infoNode(label: string, icon = 'info'): InfoNode {
   return { kind: 'info', label, icon };
@@ -20,7 +29,7 @@ export function infoTreeItem(node: InfoNode): vscode.TreeItem {
   const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
   item.iconPath = new vscode.ThemeIcon(node.icon, node.icon === 'error' ? new vscode.ThemeColor('errorForeground') : undefined);
   item.tooltip = node.tooltip;
-  item.contextValue = node.icon === 'error' ? 'error' : 'info';
+  item.contextValue = [node.icon === 'error' ? 'error' : 'info', node.context].filter(Boolean).join(';');
   return item;
 }
 
@@ -54,8 +63,13 @@ export abstract class ConnectedTreeProvider<N extends { kind: string }> implemen
     try {
       return await this.childrenOf(node as N | TenantNode);
     } catch (error) {
-      return [errorNode(error)];
+      return [this.errorFor(node as N | TenantNode, error)];
     }
+  }
+
+  /** The node shown when loading `node`'s children failed; subclasses can attach an action. */
+  protected errorFor(_node: N | TenantNode, error: unknown): InfoNode {
+    return errorNode(error);
   }
 
   getTreeItem(node: N | TenantNode | InfoNode): vscode.TreeItem {

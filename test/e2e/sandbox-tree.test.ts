@@ -66,9 +66,18 @@ describe('Shares view against the local sandbox', function () {
     await wb.screenshot('05-invitation-and-unregistered');
   });
 
+  it('registers Microsoft.DataShare from the error node\'s inline action, and the subscription then lists accounts', async () => {
+    const shares = wb.view('Shares');
+    const errorRow = shares.getByRole('treeitem', { name: /not registered to use namespace 'Microsoft\.DataShare'/ });
+    await errorRow.click();
+    await errorRow.locator('a.action-label[aria-label^="Register Resource Provider"]').click();
+    await wb.view('Activity').getByRole('treeitem', { name: /Register Microsoft\.DataShare in Fabrikam Analytics, Succeeded/ }).waitFor({ timeout: 30000 });
+    await shares.getByRole('treeitem', { name: /No Data Share accounts yet/ }).waitFor({ timeout: 30000 });
+    await wb.screenshot('06-registered-from-error-node');
+  });
+
   it('after the consumer accepts, shows the share as received and no pending invitation', async () => {
     const { clients, sub } = fabrikam;
-    await clients.resources(sub).providers.register('Microsoft.DataShare', { pollIntervalInMs: 50 });
     await clients.resources(sub).resourceGroups.createOrUpdate('rg-received', { location: 'westeurope' });
     const account = { subscriptionId: sub, resourceGroupName: 'rg-received', accountName: 'fabrikam-share' };
     await clients.dataShare.accounts.createOrUpdateAndWait(account, { location: 'westeurope' });
