@@ -1,7 +1,7 @@
 /** Shared helpers for the thin wrappers over the ARM SDKs. */
 import { rethrowAsAzureError } from '../errors';
-import type { Collected, CollectOptions, Page, PagedIterable, PageSettings } from '../core/paging';
-import { collectAll } from '../core/paging';
+import type { Page, PagedIterable, PageSettings } from '../core/paging';
+import { pagedFrom } from '../core/paging';
 import { commonPipelineOptions, type CommonPipelineOptions, type PipelineSettings, type SignalLike } from '../pipeline';
 
 export interface ArmSettings extends PipelineSettings {
@@ -44,16 +44,7 @@ export function wrapPaged<T>(create: () => SdkPaged<T>): PagedIterable<T> {
       rethrowAsAzureError(e);
     }
   }
-  async function* items(): AsyncIterableIterator<T> {
-    for await (const page of pages()) {
-      yield* page;
-    }
-  }
-  return {
-    [Symbol.asyncIterator]: items,
-    byPage: pages,
-    collect: (o?: CollectOptions): Promise<Collected<T>> => collectAll(items(), o),
-  };
+  return pagedFrom<T, Page<T>>(pages);
 }
 
 /** Strips one leading slash: ARM SDKs template scopes as `/{scope}`. */

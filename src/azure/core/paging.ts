@@ -42,6 +42,20 @@ interface ListBody<T> {
   nextLink?: string | null;
 }
 
+/** Builds a PagedIterable (items, pages, collect) from a page generator. */
+export function pagedFrom<T, P extends Page<T>>(pages: (settings?: PageSettings) => AsyncIterableIterator<P>): PagedIterable<T> & { byPage(settings?: PageSettings): AsyncIterableIterator<P> } {
+  async function* items(): AsyncIterableIterator<T> {
+    for await (const page of pages()) {
+      yield* page;
+    }
+  }
+  return {
+    [Symbol.asyncIterator]: items,
+    byPage: pages,
+    collect: (o?: CollectOptions): Promise<Collected<T>> => collectAll(items(), o),
+  };
+}
+
 export function pagedList<T>(caller: RestCaller, first: ListRequest, options: { abortSignal?: SignalLike } = {}): PagedIterable<T> {
   async function* pages(settings: PageSettings = {}): AsyncIterableIterator<Page<T>> {
     const seen = new Set<string>();
@@ -66,21 +80,7 @@ export function pagedList<T>(caller: RestCaller, first: ListRequest, options: { 
       isNext = true;
     }
   }
-  return {
-    async *[Symbol.asyncIterator]() {
-      for await (const page of pages()) {
-        yield* page;
-      }
-    },
-    byPage: pages,
-    collect: (o) => collectAll(pagesToItems(pages()), o),
-  };
-}
-
-async function* pagesToItems<T>(pages: AsyncIterable<T[]>): AsyncIterableIterator<T> {
-  for await (const page of pages) {
-    yield* page;
-  }
+  return pagedFrom<T, Page<T>>(pages);
 }
 
 /** Collects items from any async iterable (SDK lists included), stopping at `max`. */

@@ -7,7 +7,7 @@
  * - `continuationPaged`: Data Map search, a POST whose body is re-sent with the
  *   `continuationToken` of the previous response until the service returns none.
  */
-import { collectAll, type Collected, type CollectOptions, type Page, type PagedIterable, type PageSettings } from '../core/paging';
+import { pagedFrom, type Page, type PagedIterable, type PageSettings } from '../core/paging';
 import { AzureRequestError } from '../errors';
 import type { SignalLike } from '../pipeline';
 import type { PurviewCaller } from './caller';
@@ -21,19 +21,6 @@ interface ListBody<T> {
   nextLink?: string | null;
 }
 
-/** Builds a PagedIterable from a page generator. */
-export function pagedFrom<T, P extends Page<T>>(pages: (settings?: PageSettings) => AsyncIterableIterator<P>): PagedIterable<T> & { byPage(settings?: PageSettings): AsyncIterableIterator<P> } {
-  async function* items(): AsyncIterableIterator<T> {
-    for await (const page of pages()) {
-      yield* page;
-    }
-  }
-  return {
-    [Symbol.asyncIterator]: items,
-    byPage: pages,
-    collect: (o?: CollectOptions): Promise<Collected<T>> => collectAll(items(), o),
-  };
-}
 
 /** GET lists with `nextLink`. `apiVersion` is added to a next link that lacks one. */
 export function nextLinkPaged<T>(caller: PurviewCaller, firstUrl: string, apiVersion: string | undefined, options: PurviewListOptions = {}): PagedIterable<T> {
