@@ -12,7 +12,7 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { StorageManagementClient } from '@azure/arm-storage';
 import { JournaledStore } from '../../src/sandbox/core/store';
 import type { SandboxDescription } from '../../src/sandbox';
-import { armOptions, ARM_SCOPE, blobClient, removeTempDirs, spCredential, startTestSandbox, tempDir, tenantOf } from './support/sandbox';
+import { armOptions, ARM_SCOPE, blobClient, httpsRequest, removeTempDirs, spCredential, startTestSandbox, tempDir, tenantOf } from './support/sandbox';
 
 describe('sandbox store and persistence', function () {
   this.timeout(90_000);
@@ -139,7 +139,8 @@ describe('sandbox store and persistence', function () {
     const sub = contoso.subscriptions[0].subscriptionId;
     const sp = contoso.servicePrincipals[0];
     const agent = new https.Agent({ ca, keepAlive: true, maxSockets: 32 });
-    const tokenRes = await call(agent, 'POST', `${description.authorityHost}/${contoso.tenantId}/oauth2/v2.0/token`, {
+    const tokenRes = await httpsRequest('POST', `${description.authorityHost}/${contoso.tenantId}/oauth2/v2.0/token`, {
+      agent,
       form: { grant_type: 'client_credentials', client_id: sp.clientId, client_secret: sp.secret, scope: ARM_SCOPE },
     });
     const token = (JSON.parse(tokenRes.text) as { access_token: string }).access_token;
@@ -149,7 +150,7 @@ describe('sandbox store and persistence', function () {
     let counterAcked = 0;
     let killed = false;
     const put = (name: string, tags: Record<string, string>) =>
-      call(agent, 'PUT', `${description.armEndpoint}/subscriptions/${sub}/resourcegroups/${name}?api-version=2025-04-01`, { token, body: { location: 'westeurope', tags } });
+      httpsRequest('PUT', `${description.armEndpoint}/subscriptions/${sub}/resourcegroups/${name}?api-version=2025-04-01`, { agent, token, body: { location: 'westeurope', tags } });
     // 24 workers creating groups, one worker updating a counter tag in sequence.
     let next = 0;
     const workers = Array.from({ length: 24 }, async () => {
@@ -266,29 +267,4 @@ async function waitForPidGone(pid: number): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`process ${pid} (Azurite host) did not exit after the sandbox was killed`);
-}
-
-function call(agent: https.Agent, method: string, url: string, options: { token?: string; body?: unknown; form?: Record<string, string> }): Promise<{ status: number; text: string }> {
-  const headers: Record<string, string> = {};
-  let payload: string | undefined;
-  if (options.form) {
-    payload = new URLSearchParams(options.form).toString();
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-  } else if (options.body !== undefined) {
-    payload = JSON.stringify(options.body);
-    headers['content-type'] = 'application/json';
-  }
-  if (options.token) {
-    headers.authorization = `Bearer ${options.token}`;
-  }
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
 }

@@ -70,7 +70,15 @@ export interface RawResponse {
 
 /** A plain HTTPS request to the sandbox (for checking exact wire behaviour). */
 export function request(sandbox: RunningSandbox, method: string, urlOrPath: string, options: { token?: string; body?: unknown; headers?: Record<string, string>; form?: Record<string, string> } = {}): Promise<RawResponse> {
-  const url = new URL(urlOrPath, sandbox.armEndpoint);
+  return httpsRequest(method, new URL(urlOrPath, sandbox.armEndpoint), { ...options, ca: sandbox.ca });
+}
+
+/** A plain HTTPS request with a JSON or form body, trusting `ca` or going through `agent`. */
+export function httpsRequest(
+  method: string,
+  url: string | URL,
+  options: { token?: string; body?: unknown; headers?: Record<string, string>; form?: Record<string, string>; ca?: string; agent?: https.Agent },
+): Promise<RawResponse> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   let payload: string | undefined;
   if (options.form) {
@@ -84,7 +92,7 @@ export function request(sandbox: RunningSandbox, method: string, urlOrPath: stri
     headers.authorization = `Bearer ${options.token}`;
   }
   return new Promise((resolve, reject) => {
-    const req = https.request(url, { method, headers, ca: sandbox.ca }, (res) => {
+    const req = https.request(url, { method, headers, ...(options.agent ? { agent: options.agent } : { ca: options.ca }) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -97,6 +105,7 @@ export function request(sandbox: RunningSandbox, method: string, urlOrPath: stri
         }
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text });
       });
+      res.on('error', reject);
     });
     req.on('error', reject);
     req.end(payload);

@@ -219,6 +219,19 @@ export function parseDate(value: string | undefined, name: string): Date | undef
   return d;
 }
 
+/**
+ * The body of a ScheduleBased synchronization setting or trigger: `kind` must be ScheduleBased and
+ * the properties carry a recurrence (Hour or Day) and the time of the first run.
+ */
+export function scheduleFrom(req: SandboxRequest, what: string): { props: Json; recurrenceInterval: 'Hour' | 'Day'; synchronizationTime: string } {
+  const body = bodyObject(req, what);
+  enumValue(optionalString(body, 'kind', ''), ['ScheduleBased'] as const, 'kind');
+  const props = propertiesOf(body, what);
+  const recurrenceInterval = enumValue(requiredString(props, 'recurrenceInterval'), ['Hour', 'Day'] as const, 'properties.recurrenceInterval');
+  const synchronizationTime = parseDate(requiredString(props, 'synchronizationTime'), 'properties.synchronizationTime')!.toISOString();
+  return { props, recurrenceInterval, synchronizationTime };
+}
+
 export function futureDate(ctx: SandboxContext, value: string | undefined, name: string): string | undefined {
   const d = parseDate(value, name);
   if (!d) return undefined;

@@ -6,7 +6,7 @@
 import { ArmError, type Principal, type SandboxContext, type SandboxRequest, type SandboxResponse } from '../../core/contract';
 import {
   EMAIL_REGISTRATIONS, SYNC_STATE, T, type Json, type StoredResource, bodyObject, checkName, removeTree, enumValue, futureDate, getResource,
-  key, listResources, listResponse, normLocation, nowIso, ok, optionalString, parseDate, propertiesOf, publicView, putResource,
+  key, listResources, listResponse, normLocation, nowIso, ok, optionalString, scheduleFrom, propertiesOf, publicView, putResource,
   requirePrincipal, requiredString, stamp, storageAccountId, tenantName, userEmail, userName,
 } from './common';
 import { MAPPING_KINDS, blobLocation, compatibleMappingKinds, dataSetPath, isKusto, mappingInput } from './kinds';
@@ -512,11 +512,7 @@ function renderTrigger(ctx: SandboxContext, ss: ShareSubscription, t: StoredReso
 export function putTrigger(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
   const ss = loadShareSubscription(ctx, p);
   checkName(p.triggerName, 'trigger');
-  const body = bodyObject(req, 'trigger');
-  enumValue(optionalString(body, 'kind', ''), ['ScheduleBased'] as const, 'kind');
-  const props = propertiesOf(body, 'trigger');
-  const recurrenceInterval = enumValue(requiredString(props, 'recurrenceInterval'), ['Hour', 'Day'] as const, 'properties.recurrenceInterval');
-  const synchronizationTime = parseDate(requiredString(props, 'synchronizationTime'), 'properties.synchronizationTime')!.toISOString();
+  const { props, recurrenceInterval, synchronizationTime } = scheduleFrom(req, 'trigger');
   const synchronizationMode = enumValue(optionalString(props, 'synchronizationMode'), ['Incremental', 'FullSync'] as const, 'properties.synchronizationMode', 'Incremental');
   const share = sourceShare(ctx, ss);
   if (!share || listResources(ctx, share.id, T.syncSetting).length === 0) {

@@ -7,7 +7,7 @@ import { ArmError, type SandboxContext, type SandboxRequest, type SandboxRespons
 import { notFound } from '../../core/arm';
 import {
   T, type Json, type StoredResource, accountIdFor, bodyObject, checkName, removeTree, enumValue, futureDate, getResource,
-  listResources, listResponse, nowIso, ok, optionalString, parseDate, propertiesOf, publicView, putResource, requirePrincipal,
+  listResources, listResponse, nowIso, ok, optionalString, scheduleFrom, propertiesOf, publicView, putResource, requirePrincipal,
   requiredString, resourceGroupOrThrow, stamp, userEmail, userName, key,
 } from './common';
 import { DATASET_KINDS, type DataSetKind, blobLocation, dataSetInput, isKusto } from './kinds';
@@ -386,11 +386,7 @@ export async function deleteInvitation(_req: SandboxRequest, p: P, ctx: SandboxC
 export function putSyncSetting(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
   const share = loadShare(ctx, p);
   checkName(p.synchronizationSettingName, 'synchronization setting');
-  const body = bodyObject(req, 'synchronization setting');
-  enumValue(optionalString(body, 'kind', ''), ['ScheduleBased'] as const, 'kind');
-  const props = propertiesOf(body, 'synchronization setting');
-  const recurrenceInterval = enumValue(requiredString(props, 'recurrenceInterval'), ['Hour', 'Day'] as const, 'properties.recurrenceInterval');
-  const synchronizationTime = parseDate(requiredString(props, 'synchronizationTime'), 'properties.synchronizationTime')!.toISOString();
+  const { recurrenceInterval, synchronizationTime } = scheduleFrom(req, 'synchronization setting');
   const id = `${share.id}/synchronizationSettings/${p.synchronizationSettingName}`;
   const existing = getResource(ctx, id);
   const setting: StoredResource = {
