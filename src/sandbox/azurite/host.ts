@@ -9,6 +9,7 @@
  *
  * Configuration comes as JSON in env `SANDBOX_AZURITE_CONFIG` (see `AzuriteHostConfig`).
  */
+import * as crypto from 'node:crypto';
 import * as path from 'node:path';
 
 export interface AzuriteHostConfig {
@@ -26,9 +27,16 @@ export interface AzuriteHostConfig {
    * gets Azurite's normal validation (SAS or public source, else CannotVerifyCopySource).
    */
   trustedCopyKey?: string;
+  /**
+   * Token checks Azurite's "basic" OAuth mode leaves out, done here as Azure Storage does them:
+   * the signature (against the sandbox's signing key) and the tenant (a token may only be used on
+   * storage accounts of its own tenant). `tenants` maps account name to owning tenant id.
+   */
+  tokenPublicKeyPem?: string;
+  tenants?: Record<string, string>;
 }
 
-export type HostMessage = { type: 'accounts'; id: number; value: string } | { type: 'stop' };
+export type HostMessage = { type: 'accounts'; id: number; value: string; tenants?: Record<string, string> } | { type: 'stop' };
 export type HostReply = { type: 'ready'; port: number } | { type: 'ack'; id: number } | { type: 'error'; message: string };
 
 /* Minimal shapes of the Azurite internals we use (the package ships no typings for them). */
@@ -61,6 +69,40 @@ function trustCopiesFromSandbox(key: string): void {
   };
 }
 
+/** See `AzuriteHostConfig.tokenPublicKeyPem`; `tenants` is kept current by `accounts` messages. */
+function checkTokensLikeAzure(publicKeyPem: string, tenants: Map<string, string>): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  type Authenticate = (token: string, context: unknown) => Promise<unknown>;
+  const authenticator = (require('azurite/dist/src/blob/authentication/BlobTokenAuthenticator') as { default: { prototype: { authenticateBasic: Authenticate } } }).default;
+  const StorageContext = (require('azurite/dist/src/blob/context/BlobStorageContext') as { default: new (context: unknown) => { account?: string; contextId?: string } }).default;
+  const errors = (require('azurite/dist/src/blob/errors/StorageErrorFactory') as { default: { getAuthenticationFailed(contextId: string | undefined, detail: string): Error } }).default;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const original = authenticator.prototype.authenticateBasic;
+  if (typeof original !== 'function') {
+    return; // Azurite changed; keep its own checks
+  }
+  const key = crypto.createPublicKey(publicKeyPem);
+  authenticator.prototype.authenticateBasic = async function (this: unknown, token, context) {
+    const ctx = new StorageContext(context);
+    const parts = token.split('.');
+    const signed = parts.length === 3 && crypto.verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2], 'base64url'));
+    if (!signed) {
+      throw errors.getAuthenticationFailed(ctx.contextId, 'Signature validation failed. The token was not issued by this sandbox.');
+    }
+    let tid: unknown;
+    try {
+      tid = (JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { tid?: unknown }).tid;
+    } catch {
+      tid = undefined;
+    }
+    const owner = ctx.account ? tenants.get(ctx.account) : undefined;
+    if (owner && tid !== owner) {
+      throw errors.getAuthenticationFailed(ctx.contextId, `Issuer validation failed. Issuer did not match: the token is from tenant ${String(tid)}, storage account ${ctx.account} belongs to tenant ${owner}. Sign in to the account's tenant.`);
+    }
+    return original.call(this, token, context);
+  };
+}
+
 function send(reply: HostReply): void {
   process.send?.(reply);
 }
@@ -85,6 +127,10 @@ async function main(): Promise<void> {
 
   if (config.trustedCopyKey) {
     trustCopiesFromSandbox(config.trustedCopyKey);
+  }
+  const tenants = new Map(Object.entries(config.tenants ?? {}));
+  if (config.tokenPublicKeyPem) {
+    checkTokensLikeAzure(config.tokenPublicKeyPem, tenants);
   }
 
   // The equivalent of `--disableTelemetry`: a sandbox never phones home.
@@ -133,6 +179,10 @@ async function main(): Promise<void> {
     if (msg.type === 'accounts') {
       process.env.AZURITE_ACCOUNTS = msg.value;
       server.accountDataStore.refresh();
+      if (msg.tenants) {
+        tenants.clear();
+        for (const [account, tenant] of Object.entries(msg.tenants)) tenants.set(account, tenant);
+      }
       send({ type: 'ack', id: msg.id });
     } else if (msg.type === 'stop') {
       void stop();

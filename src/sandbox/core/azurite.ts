@@ -18,6 +18,9 @@ export interface AzuriteOptions {
   accounts: string;
   /** See AzuriteHostConfig.trustedCopyKey. */
   trustedCopyKey?: string;
+  /** See AzuriteHostConfig.tokenPublicKeyPem and tenants (initial account -> tenant map). */
+  tokenPublicKeyPem?: string;
+  tenants?: Record<string, string>;
   log(message: string): void;
 }
 
@@ -52,8 +55,8 @@ export class AzuriteProcess {
     const { options } = this;
     const location = path.join(options.dataDir, 'azurite');
     fs.mkdirSync(location, { recursive: true });
-    const config: AzuriteHostConfig = { host: options.host, port: options.port, location, cert: options.certPath, key: options.keyPath, trustedCopyKey: options.trustedCopyKey };
-    this.lastAccounts = options.accounts;
+    const config: AzuriteHostConfig = { host: options.host, port: options.port, location, cert: options.certPath, key: options.keyPath, trustedCopyKey: options.trustedCopyKey, tokenPublicKeyPem: options.tokenPublicKeyPem, tenants: options.tenants };
+    this.lastAccounts = options.accounts + JSON.stringify(options.tenants ?? {});
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       SANDBOX_AZURITE_CONFIG: JSON.stringify(config),
@@ -97,18 +100,19 @@ export class AzuriteProcess {
   }
 
   /** Sends the account list if it changed and resolves once Azurite has reloaded it. */
-  async setAccounts(value: string): Promise<void> {
-    if (value === this.lastAccounts) {
+  async setAccounts(value: string, tenants: Record<string, string> = {}): Promise<void> {
+    const state = value + JSON.stringify(tenants);
+    if (state === this.lastAccounts) {
       return;
     }
     if (!this.child || this.exited) {
       throw new Error('Azurite is not running; restart the sandbox.');
     }
-    this.lastAccounts = value;
+    this.lastAccounts = state;
     const id = this.nextId++;
     await new Promise<void>((resolve, reject) => {
       this.acks.set(id, { resolve, reject });
-      const msg: HostMessage = { type: 'accounts', id, value };
+      const msg: HostMessage = { type: 'accounts', id, value, tenants };
       this.child?.send(msg);
     });
   }

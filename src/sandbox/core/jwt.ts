@@ -72,6 +72,11 @@ export class TokenSigner {
    * Checks structure and signature only; the caller checks times, issuer and audience so that it can
    * answer with the precise ARM error code.
    */
+  /** The public half of the signing key (PEM), for services that verify tokens themselves (Azurite host). */
+  publicKeyPem(): string {
+    return this.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  }
+
   verifySignature(token: string): { ok: true; claims: JwtClaims } | { ok: false; reason: string } {
     const parts = token.split('.');
     if (parts.length !== 3) {

@@ -235,8 +235,19 @@ export class SandboxCore {
       .join(';');
   }
 
+  /** Storage account name -> owning tenant, so Azurite refuses other tenants' tokens as Azure does. */
+  private azuriteTenants(): Record<string, string> {
+    const map: Record<string, string> = {};
+    for (const r of this.storageAccounts()) {
+      const sub = /\/subscriptions\/([^/]+)/i.exec(r.resourceId)?.[1];
+      const tenant = sub ? this.directory.subscription(sub)?.tenantId : undefined;
+      if (tenant) map[r.accountName] = tenant;
+    }
+    return map;
+  }
+
   async syncAzurite(): Promise<void> {
-    await this.azurite?.setAccounts(this.azuriteAccountsValue());
+    await this.azurite?.setAccounts(this.azuriteAccountsValue(), this.azuriteTenants());
   }
 
   registrationState(subscriptionId: string, namespace: string): 'Registered' | 'NotRegistered' | 'Registering' | 'Unregistering' {
@@ -298,6 +309,8 @@ export class SandboxCore {
       caPath: this.tls.caPath,
       accounts: this.azuriteAccountsValue(),
       trustedCopyKey: this.trustedCopyKey,
+      tokenPublicKeyPem: this.signer.publicKeyPem(),
+      tenants: this.azuriteTenants(),
       log: (m) => this.log(m),
     });
     await this.azurite.start();
