@@ -67,7 +67,7 @@ describe('sandbox store and persistence', function () {
       const c = await JournaledStore.open(dir);
       assert.equal(c.get('c', 'after'), undefined);
       assert.equal(c.list('c').length, 10);
-      await a.close();
+      for (const store of [a, b, c]) await store.close(); // one at a time: each close compacts the folder
     });
 
     it('compacts into a snapshot (temp file + rename) and reopens from it', async () => {
@@ -89,9 +89,10 @@ describe('sandbox store and persistence', function () {
       const b = await JournaledStore.open(dir);
       assert.equal(b.list('c').length, 199);
       assert.equal(b.get('c', 'k5'), undefined);
-      await a.close();
+      for (const store of [a, b]) await store.close(); // one at a time: each close compacts the folder
       const c = await JournaledStore.open(dir);
       assert.equal(c.list('c').length, 199);
+      await c.close();
     });
   });
 
