@@ -3,6 +3,7 @@
  * account keys the sandbox holds. Copies are server-side inside Azurite, with a short-lived SAS on the
  * source (an OAuth-only source fails with CannotVerifyCopySource, as in Azure).
  */
+import { redactSecrets } from '../../workflows/redact';
 import * as https from 'node:https';
 import {
   BlobSASPermissions,
@@ -227,5 +228,6 @@ function storageError(err: unknown, what: string): Error {
     return err as Error;
   }
   const status = e.statusCode && e.statusCode >= 400 ? e.statusCode : 500;
-  return new ArmError(status, e.code ?? 'StorageOperationFailed', `Could not ${what}: ${e.message ?? String(err)}`);
+  // Storage errors can quote the request URL, SAS signature included: never pass that on.
+  return new ArmError(status, e.code ?? 'StorageOperationFailed', `Could not ${what}: ${redactSecrets(e.message ?? String(err))}`);
 }

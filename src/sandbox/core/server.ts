@@ -21,6 +21,7 @@ import { SandboxDirectory } from './directory';
 import { FaultInjector, type FaultRule } from './faults';
 import { armAudiences, identityProvider, mintToken, verifyBearer, type IdentityDeps } from './identity';
 import { TokenSigner } from './jwt';
+import { redactSecrets } from '../../workflows/redact';
 import { SandboxOperations } from './operations';
 import { authorizationFailed, deriveAction, SandboxAuthorization } from './rbac';
 import { Router, type RouteMatch } from './router';
@@ -205,9 +206,10 @@ export class SandboxCore {
     return new Date(Date.now() + (this.store.get<ClockState>('meta', 'clock')?.offsetMs ?? 0));
   }
 
+  /** The sandbox's log (stderr); SAS signatures, keys and tokens that errors may quote are masked. */
   log(message: string): void {
     if (!this.options.quiet) {
-      process.stderr.write(`[sandbox] ${message}\n`);
+      process.stderr.write(`[sandbox] ${redactSecrets(message)}\n`);
     }
   }
 
