@@ -128,6 +128,7 @@ export async function run(): Promise<object> {
     const blobs = num('GDS_BENCH_PURVIEW_SCAN_BLOBS', 10_000);
     const storage = await clients.storage(sub).accounts.createAndWait('rg-bench', 'benchscan', defaultStorageAccountParameters('westeurope'));
     await clients.storage(sub).containers.create('rg-bench', 'benchscan', 'many');
+    await clients.authorization(sub).ensureRoleAssignment({ scope: storage.id!, role: 'StorageBlobDataContributor', principalId: contoso.servicePrincipals[0].objectId, principalType: 'ServicePrincipal' });
     const blob = clients.blob(storage.primaryEndpoints!.blob!);
     log(`uploading ${blobs} small blobs`);
     await pool(Array.from({ length: blobs }, (_, i) => i), 32, async (i) => {

@@ -19,11 +19,13 @@ describe('Purview Catalog view against the local sandbox', function () {
     wb = await Workbench.open();
     const started = await startWorkspaceSandbox(wb);
     sandbox = started.sandbox;
-    const { clients, subscriptionId: sub } = started;
+    const { clients, subscriptionId: sub, principalId } = started;
     await clients.resources(sub).providers.register('Microsoft.Purview', { pollIntervalInMs: 50 });
     await clients.resources(sub).resourceGroups.createOrUpdate('rg-governance', { location: 'westeurope' });
     const storage = await clients.storage(sub).accounts.createAndWait('rg-governance', 'contosocustomers', defaultStorageAccountParameters('westeurope', { hierarchicalNamespace: true }));
     await clients.storage(sub).containers.create('rg-governance', 'contosocustomers', 'crm');
+    // Writing blob data with a token takes a data role, as in Azure.
+    await clients.authorization(sub).ensureRoleAssignment({ scope: storage.id!, role: 'StorageBlobDataContributor', principalId, principalType: 'ServicePrincipal' });
     const blob = clients.blob(storage.primaryEndpoints!.blob!);
     await blob.upload('crm', 'contacts.csv', 'name,email\nAva,ava@contoso.example\nBen,ben@fabrikam.example\nCy,cy@northwind.example\n');
     await blob.upload('crm', 'notes.txt', 'the quick brown fox jumps over the lazy dog\n');

@@ -155,6 +155,8 @@ describe('Purview through the typed clients (src/azure) against the sandbox (HTT
       assert.ok(storage.id && storage.primaryEndpoints?.blob);
       storageId = storage.id;
       await provider.storage(providerSub).containers.create(rg, storageName, containerName);
+      // Writing blob data with a token takes a data role, as in Azure (Owner of the subscription is not enough).
+      await provider.authorization(providerSub).ensureRoleAssignment({ scope: storageId, role: 'StorageBlobDataContributor', principalId: contoso.servicePrincipals[0].objectId, principalType: 'ServicePrincipal' });
       const blob = provider.blob(storage.primaryEndpoints.blob);
       for (const n of CARD_NUMBERS) assert.ok(luhnValid(n), `${n} is Luhn-valid`);
       for (const [name, content] of Object.entries(FILES)) {

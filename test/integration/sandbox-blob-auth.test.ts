@@ -1,14 +1,16 @@
 /**
  * Blob data access checks tokens as Azure Storage does: a token of another tenant, or one not
  * signed by the sandbox's authority, is refused (403 AuthenticationFailed) even where Azurite's
- * own "basic" OAuth mode would let it through; the owning tenant's token works.
+ * own "basic" OAuth mode would let it through; a principal of the owning tenant needs a blob data
+ * role (403 AuthorizationPermissionMismatch without one); with one, it works.
  */
 import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import { StorageManagementClient } from '@azure/arm-storage';
+import { PasswordGrantCredential } from '../../src/auth';
 import type { RunningSandbox } from '../../src/sandbox';
-import { armOptions, blobClient, spCredential, startTestSandbox, tenantOf } from './support/sandbox';
+import { armOptions, blobClient, grantBlobData, spCredential, startTestSandbox, tenantOf } from './support/sandbox';
 
 describe('sandbox blob data: token signature and tenant checked as in Azure', function () {
   this.timeout(60_000);
@@ -25,6 +27,7 @@ describe('sandbox blob data: token signature and tenant checked as in Azure', fu
     const account = await storage.storageAccounts.beginCreateAndWait('data', 'contosoisolated', { location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } }, { updateIntervalInMs: 50 });
     await storage.blobContainers.create('data', 'contosoisolated', 'private', {});
     endpoint = account.primaryEndpoints!.blob!;
+    await grantBlobData(sandbox, contoso, account.id!);
     await blobClient(sandbox, endpoint, spCredential(sandbox, contoso)).getContainerClient('private').getBlockBlobClient('secret.csv').uploadData(Buffer.from('id,salary\n1,100\n'));
   });
 
@@ -43,6 +46,15 @@ describe('sandbox blob data: token signature and tenant checked as in Azure', fu
 
   it('lets the owning tenant read its blobs', async () => {
     assert.equal((await statusOf(spCredential(sandbox, tenantOf(sandbox, 'Contoso')))).status, 200);
+  });
+
+  it('refuses its own tenant\'s principal without a blob data role (Owner of the subscription is not enough)', async () => {
+    const contoso = tenantOf(sandbox, 'Contoso');
+    const user = contoso.users[0];
+    const credential = new PasswordGrantCredential({ authorityHost: sandbox.description.authorityHost, tenantId: contoso.tenantId, username: user.email, password: user.password, caPem: sandbox.ca });
+    const { status, detail } = await statusOf(credential);
+    assert.equal(status, 403);
+    assert.match(detail, /AuthorizationPermissionMismatch|not authorized to perform this operation using this permission/);
   });
 
   it('refuses a token of the other tenant, naming the issuer mismatch', async () => {

@@ -11,7 +11,7 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { StorageManagementClient } from '@azure/arm-storage';
 import type { RestError } from '@azure/core-rest-pipeline';
 import type { RunningSandbox, SandboxTenantDescription } from '../../src/sandbox';
-import { armOptions, ARM_SCOPE, blobClient, removeTempDirs, request, spCredential, startTestSandbox, tenantOf, tokenFor } from './support/sandbox';
+import { armOptions, ARM_SCOPE, blobClient, grantBlobData, removeTempDirs, request, spCredential, startTestSandbox, tenantOf, tokenFor } from './support/sandbox';
 
 const READER = 'acdd72a7-3385-48ef-bd42-f606fba81ae7';
 const BLOB_READER = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1';
@@ -94,6 +94,7 @@ describe('sandbox providers: Storage, Authorization, Purview, blob data', functi
       // container through ARM, really created in Azurite
       const container = await client.blobContainers.create('data', name, 'raw', { publicAccess: 'None' });
       assert.equal(container.name, 'raw');
+      await grantBlobData(sandbox, contoso, account.id as string); // a data role, as Azure requires
       const service = blobClient(sandbox, blobEndpoint, spCredential(sandbox, contoso));
       const blob = service.getContainerClient('raw').getBlockBlobClient('hello/world.csv');
       await blob.uploadData(Buffer.from('id,name\n1,Ada\n'));
@@ -144,7 +145,8 @@ describe('sandbox providers: Storage, Authorization, Purview, blob data', functi
 
     it('copies blobs server-side between accounts (BlobData) quickly', async () => {
       const target = acct('consumer');
-      await storage(fabrikam).storageAccounts.create('data', target, { location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } });
+      const targetAccount = await storage(fabrikam).storageAccounts.create('data', target, { location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } });
+      await grantBlobData(sandbox, fabrikam, targetAccount.id as string);
       const blobs = sandbox.core.blobs;
       const src = acct('provider');
       const payload = crypto.randomBytes(100 * 1024);
@@ -321,6 +323,7 @@ describe('sandbox providers: Storage, Authorization, Purview, blob data', functi
         principalId: pv.identity?.principalId as string,
         principalType: 'ServicePrincipal',
       });
+      await grantBlobData(sandbox, contoso, scope);
       const service = blobClient(sandbox, account.primaryEndpoints?.blob as string, spCredential(sandbox, contoso));
       await service.getContainerClient('c01').getBlockBlobClient('x.txt').uploadData(Buffer.from('x'));
 
@@ -336,6 +339,7 @@ describe('sandbox providers: Storage, Authorization, Purview, blob data', functi
       assert.equal(sandbox.core.authorization.hasRole(pv.identity?.principalId as string, scope, BLOB_READER), false);
       // the account is gone from Azurite too: the name can be created again, empty
       const again = await storage(contoso).storageAccounts.create('data', name, { location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } });
+      await grantBlobData(sandbox, contoso, again.id as string); // the old grant went with the group
       const containers: string[] = [];
       for await (const c of blobClient(sandbox, again.primaryEndpoints?.blob as string, spCredential(sandbox, contoso)).listContainers()) {
         containers.push(c.name);

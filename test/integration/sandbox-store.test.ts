@@ -12,7 +12,7 @@ import { ResourceManagementClient } from '@azure/arm-resources';
 import { StorageManagementClient } from '@azure/arm-storage';
 import { JournaledStore } from '../../src/sandbox/core/store';
 import type { SandboxDescription } from '../../src/sandbox';
-import { armOptions, ARM_SCOPE, blobClient, httpsRequest, removeTempDirs, spCredential, startTestSandbox, tempDir, tenantOf } from './support/sandbox';
+import { armOptions, ARM_SCOPE, blobClient, grantBlobData, httpsRequest, removeTempDirs, spCredential, startTestSandbox, tempDir, tenantOf } from './support/sandbox';
 
 describe('sandbox store and persistence', function () {
   this.timeout(90_000);
@@ -106,6 +106,7 @@ describe('sandbox store and persistence', function () {
       const storage = new StorageManagementClient(spCredential(sandbox, contoso), sub, { endpoint: sandbox.armEndpoint, credentials: { scopes: [ARM_SCOPE] }, tlsOptions: { ca: sandbox.ca } });
       const account = await storage.storageAccounts.create('keep', name, { location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' } });
       await storage.blobContainers.create('keep', name, 'box', {});
+      await grantBlobData(sandbox, contoso, account.id as string);
       await blobClient(sandbox, account.primaryEndpoints?.blob as string, spCredential(sandbox, contoso)).getContainerClient('box').getBlockBlobClient('a.txt').uploadData(Buffer.from('persisted'));
     } finally {
       await sandbox.stop();

@@ -34,9 +34,19 @@ export interface AzuriteHostConfig {
    */
   tokenPublicKeyPem?: string;
   tenants?: Record<string, string>;
+  /** Account name -> object ids holding a blob data role on it (or on one of its containers). */
+  dataRoles?: Record<string, BlobDataAccess>;
 }
 
-export type HostMessage = { type: 'accounts'; id: number; value: string; tenants?: Record<string, string> } | { type: 'stop' };
+/** Object ids (lower case) allowed to read / write an account's blob data with a token. */
+export interface BlobDataAccess {
+  read: string[];
+  write: string[];
+  /** Grants scoped to one container (name lower case). */
+  containers: Record<string, { read: string[]; write: string[] }>;
+}
+
+export type HostMessage = { type: 'accounts'; id: number; value: string; tenants?: Record<string, string>; dataRoles?: Record<string, BlobDataAccess> } | { type: 'stop' };
 export type HostReply = { type: 'ready'; port: number } | { type: 'ack'; id: number } | { type: 'error'; message: string };
 
 /* Minimal shapes of the Azurite internals we use (the package ships no typings for them). */
@@ -69,13 +79,16 @@ function trustCopiesFromSandbox(key: string): void {
   };
 }
 
-/** See `AzuriteHostConfig.tokenPublicKeyPem`; `tenants` is kept current by `accounts` messages. */
-function checkTokensLikeAzure(publicKeyPem: string, tenants: Map<string, string>): void {
+/** See `AzuriteHostConfig.tokenPublicKeyPem`; `tenants` and `dataRoles` are kept current by `accounts` messages. */
+function checkTokensLikeAzure(publicKeyPem: string, tenants: Map<string, string>, dataRoles: Map<string, BlobDataAccess>): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   type Authenticate = (token: string, context: unknown) => Promise<unknown>;
   const authenticator = (require('azurite/dist/src/blob/authentication/BlobTokenAuthenticator') as { default: { prototype: { authenticateBasic: Authenticate } } }).default;
-  const StorageContext = (require('azurite/dist/src/blob/context/BlobStorageContext') as { default: new (context: unknown) => { account?: string; contextId?: string } }).default;
+  const StorageContext = (require('azurite/dist/src/blob/context/BlobStorageContext') as {
+    default: new (context: unknown) => { account?: string; container?: string; contextId?: string; request?: { getMethod(): string } };
+  }).default;
   const errors = (require('azurite/dist/src/blob/errors/StorageErrorFactory') as { default: { getAuthenticationFailed(contextId: string | undefined, detail: string): Error } }).default;
+  const StorageError = (require('azurite/dist/src/blob/errors/StorageError') as { default: new (status: number, code: string, message: string, contextId?: string) => Error }).default;
   /* eslint-enable @typescript-eslint/no-require-imports */
   const original = authenticator.prototype.authenticateBasic;
   if (typeof original !== 'function') {
@@ -89,15 +102,26 @@ function checkTokensLikeAzure(publicKeyPem: string, tenants: Map<string, string>
     if (!signed) {
       throw errors.getAuthenticationFailed(ctx.contextId, 'Signature validation failed. The token was not issued by this sandbox.');
     }
-    let tid: unknown;
+    let claims: { tid?: unknown; oid?: unknown } = {};
     try {
-      tid = (JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as { tid?: unknown }).tid;
+      claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as typeof claims;
     } catch {
-      tid = undefined;
+      claims = {};
     }
     const owner = ctx.account ? tenants.get(ctx.account) : undefined;
-    if (owner && tid !== owner) {
-      throw errors.getAuthenticationFailed(ctx.contextId, `Issuer validation failed. Issuer did not match: the token is from tenant ${String(tid)}, storage account ${ctx.account} belongs to tenant ${owner}. Sign in to the account's tenant.`);
+    if (owner && claims.tid !== owner) {
+      throw errors.getAuthenticationFailed(ctx.contextId, `Issuer validation failed. Issuer did not match: the token is from tenant ${String(claims.tid)}, storage account ${ctx.account} belongs to tenant ${owner}. Sign in to the account's tenant.`);
+    }
+    // Authenticated: now the data role, as Azure Storage checks it (management roles do not count).
+    const access = ctx.account ? dataRoles.get(ctx.account) : undefined;
+    if (access) {
+      const oid = String(claims.oid ?? '').toLowerCase();
+      const method = ctx.request?.getMethod().toUpperCase() ?? 'GET';
+      const want: 'read' | 'write' = method === 'GET' || method === 'HEAD' ? 'read' : 'write';
+      const scoped = ctx.container ? access.containers[ctx.container.toLowerCase()] : undefined;
+      if (!access[want].includes(oid) && !scoped?.[want].includes(oid)) {
+        throw new StorageError(403, 'AuthorizationPermissionMismatch', 'This request is not authorized to perform this operation using this permission.', ctx.contextId);
+      }
     }
     return original.call(this, token, context);
   };
@@ -129,8 +153,9 @@ async function main(): Promise<void> {
     trustCopiesFromSandbox(config.trustedCopyKey);
   }
   const tenants = new Map(Object.entries(config.tenants ?? {}));
+  const dataRoles = new Map(Object.entries(config.dataRoles ?? {}));
   if (config.tokenPublicKeyPem) {
-    checkTokensLikeAzure(config.tokenPublicKeyPem, tenants);
+    checkTokensLikeAzure(config.tokenPublicKeyPem, tenants, dataRoles);
   }
 
   // The equivalent of `--disableTelemetry`: a sandbox never phones home.
@@ -182,6 +207,10 @@ async function main(): Promise<void> {
       if (msg.tenants) {
         tenants.clear();
         for (const [account, tenant] of Object.entries(msg.tenants)) tenants.set(account, tenant);
+      }
+      if (msg.dataRoles) {
+        dataRoles.clear();
+        for (const [account, access] of Object.entries(msg.dataRoles)) dataRoles.set(account, access);
       }
       send({ type: 'ack', id: msg.id });
     } else if (msg.type === 'stop') {

@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { AzuriteHostConfig, HostMessage, HostReply } from '../azurite/host';
+import type { AzuriteHostConfig, BlobDataAccess, HostMessage, HostReply } from '../azurite/host';
 
 export interface AzuriteOptions {
   dataDir: string;
@@ -21,6 +21,8 @@ export interface AzuriteOptions {
   /** See AzuriteHostConfig.tokenPublicKeyPem and tenants (initial account -> tenant map). */
   tokenPublicKeyPem?: string;
   tenants?: Record<string, string>;
+  /** See AzuriteHostConfig.dataRoles. */
+  dataRoles?: Record<string, BlobDataAccess>;
   log(message: string): void;
 }
 
@@ -55,8 +57,8 @@ export class AzuriteProcess {
     const { options } = this;
     const location = path.join(options.dataDir, 'azurite');
     fs.mkdirSync(location, { recursive: true });
-    const config: AzuriteHostConfig = { host: options.host, port: options.port, location, cert: options.certPath, key: options.keyPath, trustedCopyKey: options.trustedCopyKey, tokenPublicKeyPem: options.tokenPublicKeyPem, tenants: options.tenants };
-    this.lastAccounts = options.accounts + JSON.stringify(options.tenants ?? {});
+    const config: AzuriteHostConfig = { host: options.host, port: options.port, location, cert: options.certPath, key: options.keyPath, trustedCopyKey: options.trustedCopyKey, tokenPublicKeyPem: options.tokenPublicKeyPem, tenants: options.tenants, dataRoles: options.dataRoles };
+    this.lastAccounts = options.accounts + JSON.stringify(options.tenants ?? {}) + JSON.stringify(options.dataRoles ?? {});
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       SANDBOX_AZURITE_CONFIG: JSON.stringify(config),
@@ -100,8 +102,8 @@ export class AzuriteProcess {
   }
 
   /** Sends the account list if it changed and resolves once Azurite has reloaded it. */
-  async setAccounts(value: string, tenants: Record<string, string> = {}): Promise<void> {
-    const state = value + JSON.stringify(tenants);
+  async setAccounts(value: string, tenants: Record<string, string> = {}, dataRoles: Record<string, BlobDataAccess> = {}): Promise<void> {
+    const state = value + JSON.stringify(tenants) + JSON.stringify(dataRoles);
     if (state === this.lastAccounts) {
       return;
     }
@@ -112,7 +114,7 @@ export class AzuriteProcess {
     const id = this.nextId++;
     await new Promise<void>((resolve, reject) => {
       this.acks.set(id, { resolve, reject });
-      const msg: HostMessage = { type: 'accounts', id, value, tenants };
+      const msg: HostMessage = { type: 'accounts', id, value, tenants, dataRoles };
       this.child?.send(msg);
     });
   }

@@ -23,7 +23,8 @@ import { armAudiences, identityProvider, mintToken, verifyBearer, type IdentityD
 import { TokenSigner } from './jwt';
 import { redactSecrets } from '../../workflows/redact';
 import { SandboxOperations } from './operations';
-import { authorizationFailed, deriveAction, SandboxAuthorization } from './rbac';
+import { authorizationFailed, deriveAction, roleGuidOf, SandboxAuthorization, scopeContains, type RoleAssignmentResource } from './rbac';
+import type { BlobDataAccess } from '../azurite/host';
 import { Router, type RouteMatch } from './router';
 import { applySeed, type SeedName } from './seed';
 import { JournaledStore } from './store';
@@ -248,8 +249,39 @@ export class SandboxCore {
     return map;
   }
 
+  /**
+   * Who may read or write each account's blob data with a token: holders of Storage Blob Data
+   * Reader (read), Contributor or Owner (read and write) at the account or above, or on one of its
+   * containers. Owner or Contributor of the subscription is not enough, as in Azure.
+   */
+  private azuriteDataRoles(): Record<string, BlobDataAccess> {
+    const READ = new Set(['2a2b9908-6ea1-4ae2-8e65-a410df84e7d1']);
+    const WRITE = new Set(['ba92f5b4-2d11-453d-a403-e96b0029c9fe', 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b']);
+    const assignments = this.store.list<RoleAssignmentResource>('roleAssignments')
+      .map((a) => ({ scope: a.properties.scope, principal: a.properties.principalId.toLowerCase(), role: roleGuidOf(a.properties.roleDefinitionId) }))
+      .filter((a) => READ.has(a.role) || WRITE.has(a.role));
+    const out: Record<string, BlobDataAccess> = {};
+    for (const account of this.storageAccounts()) {
+      const access: BlobDataAccess = { read: [], write: [], containers: {} };
+      for (const a of assignments) {
+        let target: { read: string[]; write: string[] } | undefined;
+        if (scopeContains(a.scope, account.resourceId)) {
+          target = access;
+        } else if (scopeContains(account.resourceId, a.scope)) {
+          const container = /\/blobServices\/default\/containers\/([^/]+)/i.exec(a.scope)?.[1];
+          if (container) target = access.containers[container.toLowerCase()] ??= { read: [], write: [] };
+        }
+        if (!target) continue;
+        target.read.push(a.principal);
+        if (WRITE.has(a.role)) target.write.push(a.principal);
+      }
+      out[account.accountName] = access;
+    }
+    return out;
+  }
+
   async syncAzurite(): Promise<void> {
-    await this.azurite?.setAccounts(this.azuriteAccountsValue(), this.azuriteTenants());
+    await this.azurite?.setAccounts(this.azuriteAccountsValue(), this.azuriteTenants(), this.azuriteDataRoles());
   }
 
   registrationState(subscriptionId: string, namespace: string): 'Registered' | 'NotRegistered' | 'Registering' | 'Unregistering' {
@@ -313,6 +345,7 @@ export class SandboxCore {
       trustedCopyKey: this.trustedCopyKey,
       tokenPublicKeyPem: this.signer.publicKeyPem(),
       tenants: this.azuriteTenants(),
+      dataRoles: this.azuriteDataRoles(),
       log: (m) => this.log(m),
     });
     await this.azurite.start();
@@ -447,7 +480,9 @@ export class SandboxCore {
         response = await this.dispatch(sreq);
       }
       await this.store.commit();
-      await this.syncAzurite();
+      if (sreq.method !== 'GET' && sreq.method !== 'HEAD') {
+        await this.syncAzurite(); // reads change no accounts, keys or roles
+      }
       send(res, response, baseHeaders);
     } catch (err) {
       const response = this.errorResponse(err, sreq);

@@ -1,4 +1,5 @@
 /** Helpers for integration tests that run against an in-process sandbox cloud. */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as https from 'node:https';
 import * as os from 'node:os';
@@ -10,6 +11,7 @@ import { startSandbox, type RunningSandbox, type SandboxOptions, type SandboxTen
 import { pipelineTrusting } from '../../../src/sandbox/core/blobs';
 
 export const ARM_SCOPE = 'https://management.azure.com/.default';
+export const BLOB_DATA_CONTRIBUTOR = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe';
 export const STORAGE_SCOPE = 'https://storage.azure.com/.default';
 
 const tempDirs: string[] = [];
@@ -130,4 +132,18 @@ export async function adminToken(sandbox: RunningSandbox, objectId: string, audi
     throw new Error(`admin token failed: ${res.text}`);
   }
   return res.body.access_token as string;
+}
+
+/**
+ * Gives a principal (default: the tenant's service principal) Storage Blob Data Contributor on a
+ * storage account, as Azure requires before blob data can be read or written with a token.
+ */
+export async function grantBlobData(sandbox: RunningSandbox, tenant: SandboxTenantDescription, storageAccountId: string, principalId = tenant.servicePrincipals[0].objectId): Promise<void> {
+  const { AuthorizationManagementClient } = await import('@azure/arm-authorization');
+  const sub = /\/subscriptions\/([^/]+)/i.exec(storageAccountId)?.[1] ?? tenant.subscriptions[0].subscriptionId;
+  await new AuthorizationManagementClient(spCredential(sandbox, tenant), sub, armOptions(sandbox)).roleAssignments.create(storageAccountId, crypto.randomUUID(), {
+    roleDefinitionId: `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${BLOB_DATA_CONTRIBUTOR}`,
+    principalId,
+    principalType: 'ServicePrincipal',
+  });
 }
