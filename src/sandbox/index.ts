@@ -8,35 +8,15 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ResourceProvider } from './core/contract';
 import type { FaultRule } from './core/faults';
-import type { SeedName } from './core/seed';
-import { SandboxCore } from './core/server';
+import { SandboxCore, type CoreOptions } from './core/server';
 import { providers as defaultProviders } from './providers';
 
 export type { FaultRule, FaultKind } from './core/faults';
 export { parseFaultFlag } from './core/faults';
 export { DEMO } from './core/seed';
 
-export interface SandboxOptions {
-  /** HTTPS port for ARM, identity and admin routes (0 = any free port; default 0). */
-  port?: number;
-  /** Port for Azurite's blob service (default 0 = any free port). */
-  blobPort?: number;
-  /** Data folder: store, keys, TLS material, Azurite data, sandbox.json. */
-  dataDir: string;
-  /** Wipe the data folder (except tls/) before starting. */
-  reset?: boolean;
-  /** Seed for a fresh data folder (default 'demo'). Ignored when the folder already has state. */
-  seed?: SeedName;
-  faults?: FaultRule[];
-  /** No log output. */
-  quiet?: boolean;
-  /** Retry-After seconds on long-running operations (default 1). */
-  lroRetryAfterSeconds?: number;
-  /** Period of the schedule tick loop (default 1000 ms; 0 disables it, ticks then run only on clock advances). */
-  tickIntervalMs?: number;
-  /** Providers to serve (default: all of src/sandbox/providers). */
-  providers?: ResourceProvider[];
-}
+/** What `startSandbox` takes: the core's options, with every provider of src/sandbox/providers by default. */
+export type SandboxOptions = Omit<CoreOptions, 'providers'> & { providers?: ResourceProvider[] };
 
 export interface SandboxUserDescription {
   email: string;

@@ -31,19 +31,25 @@ import { JournaledStore } from './store';
 import { ensureTls, type TlsMaterial } from './tls';
 
 export interface CoreOptions {
+  /** HTTPS port for ARM, identity and admin routes (0 = any free port; default 0). */
   port?: number;
-  /** Azurite's blob port (default 0 = any free port). */
+  /** Port for Azurite's blob service (default 0 = any free port). */
   blobPort?: number;
   host?: string;
+  /** Data folder: store, keys, TLS material, Azurite data, sandbox.json. */
   dataDir: string;
+  /** Wipe the data folder (except tls/) before starting. */
   reset?: boolean;
+  /** Seed for a fresh data folder (default 'demo'). Ignored when the folder already has state. */
   seed?: SeedName;
   faults?: FaultRule[];
+  /** No log output. */
   quiet?: boolean;
   /** Retry-After seconds on long-running operations (default 1). */
   lroRetryAfterSeconds?: number;
-  /** Period of the schedule tick loop in ms (default 1000; 0 disables it). */
+  /** Period of the schedule tick loop (default 1000 ms; 0 disables it, ticks then run only on clock advances). */
   tickIntervalMs?: number;
+  /** Providers to serve. */
   providers: ResourceProvider[];
 }
 

@@ -260,6 +260,17 @@ export function listResponse(req: SandboxRequest, items: Json[], extraQuery?: Re
   return { status: 200, body: paginate(pageReq, filtered) };
 }
 
+/**
+ * Deletes a child resource the way the swagger's synchronous status-returning deletes answer:
+ * 204 when it is already gone, else 200 with an OperationResponse.
+ */
+export async function deleteWithStatus(ctx: SandboxContext, id: string): Promise<SandboxResponse> {
+  if (!getResource(ctx, id)) return { status: 204 };
+  const startTime = nowIso(ctx);
+  await removeTree(ctx, id);
+  return ok({ status: 'Succeeded', startTime, endTime: nowIso(ctx) });
+}
+
 export function ok(body: unknown, status = 200): SandboxResponse {
   return { status, body };
 }

@@ -5,7 +5,7 @@
  */
 import { ArmError, type Principal, type SandboxContext, type SandboxRequest, type SandboxResponse } from '../../core/contract';
 import {
-  EMAIL_REGISTRATIONS, SYNC_STATE, T, type Json, type StoredResource, bodyObject, checkName, removeTree, enumValue, futureDate, getResource,
+  EMAIL_REGISTRATIONS, SYNC_STATE, T, type Json, type StoredResource, bodyObject, checkName, deleteWithStatus, removeTree, enumValue, futureDate, getResource,
   key, listResources, listResponse, normLocation, nowIso, ok, optionalString, scheduleFrom, propertiesOf, publicView, putResource,
   requirePrincipal, requiredString, stamp, storageAccountId, tenantName, userEmail, userName,
 } from './common';
@@ -555,9 +555,5 @@ export function listTriggers(req: SandboxRequest, p: P, ctx: SandboxContext): Sa
 
 export async function deleteTrigger(_req: SandboxRequest, p: P, ctx: SandboxContext): Promise<SandboxResponse> {
   const ss = loadShareSubscription(ctx, p);
-  const id = `${ss.id}/triggers/${p.triggerName}`;
-  if (!getResource(ctx, id)) return { status: 204 };
-  const startTime = nowIso(ctx);
-  await removeTree(ctx, id);
-  return ok({ status: 'Succeeded', startTime, endTime: nowIso(ctx) });
+  return deleteWithStatus(ctx, `${ss.id}/triggers/${p.triggerName}`);
 }

@@ -6,7 +6,7 @@
 import { ArmError, type SandboxContext, type SandboxRequest, type SandboxResponse } from '../../core/contract';
 import { notFound } from '../../core/arm';
 import {
-  T, type Json, type StoredResource, accountIdFor, bodyObject, checkName, removeTree, enumValue, futureDate, getResource,
+  T, type Json, type StoredResource, accountIdFor, bodyObject, checkName, deleteWithStatus, removeTree, enumValue, futureDate, getResource,
   listResources, listResponse, nowIso, ok, optionalString, scheduleFrom, propertiesOf, publicView, putResource, requirePrincipal,
   requiredString, resourceGroupOrThrow, stamp, userEmail, userName, key,
 } from './common';
@@ -422,11 +422,7 @@ export function listSyncSettings(req: SandboxRequest, p: P, ctx: SandboxContext)
 
 export async function deleteSyncSetting(_req: SandboxRequest, p: P, ctx: SandboxContext): Promise<SandboxResponse> {
   const share = loadShare(ctx, p);
-  const id = `${share.id}/synchronizationSettings/${p.synchronizationSettingName}`;
-  if (!getResource(ctx, id)) return { status: 204 };
-  const startTime = nowIso(ctx);
-  await removeTree(ctx, id);
-  return ok({ status: 'Succeeded', startTime, endTime: nowIso(ctx) });
+  return deleteWithStatus(ctx, `${share.id}/synchronizationSettings/${p.synchronizationSettingName}`);
 }
 
 // ---------------------------------------------------------------- provider share subscriptions
