@@ -21,6 +21,24 @@ export default tseslint.config(
       }],
     },
   },
+  // The layers: ui -> workflows -> lineage/azure -> auth -> common. The sandbox depends on none of
+  // the product's layers (only on src/common).
+  ...[
+    ['src/common/**/*.ts', ['**/auth/**', '**/azure/**', '**/workflows/**', '**/lineage/**', '**/ui/**', '**/sandbox/**']],
+    ['src/auth/**/*.ts', ['**/azure/**', '**/workflows/**', '**/lineage/**', '**/ui/**', '**/sandbox/**']],
+    ['src/azure/**/*.ts', ['**/workflows/**', '**/lineage/**', '**/ui/**', '**/sandbox/**']],
+    ['src/lineage/**/*.ts', ['**/workflows/**', '**/ui/**', '**/sandbox/**']],
+    ['src/workflows/**/*.ts', ['**/ui/**', '**/sandbox/**']],
+    ['src/sandbox/**/*.ts', ['**/auth/**', '**/azure/**', '**/workflows/**', '**/lineage/**', '**/ui/**']],
+  ].map(([files, group]) => ({
+    files: [files],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'Only src/ui/** and src/extension.ts may import vscode.' }],
+        patterns: [{ group, message: 'Layering: ui -> workflows -> lineage/azure -> auth -> common; the sandbox imports only src/common.' }],
+      }],
+    },
+  })),
   {
     files: ['src/ui/**/*.ts', 'src/extension.ts', 'test/extension/**/*.ts', 'test/bench/activation.ts'],
     rules: { 'no-restricted-imports': 'off' },

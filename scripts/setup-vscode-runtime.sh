@@ -15,6 +15,40 @@ CS="$RUNTIME_DIR/code-server-$CODE_SERVER_VERSION/node_modules/code-server"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
+# The inner npm that installs code-server must see a plain environment. Under `npm test` (or any
+# `npm run`), the outer npm (on the machine's Node 20) exports its configuration to children as
+# npm_config_* variables, among them npm_config_user_agent="npm/… node/v20…", which the inner npm
+# takes as its own configuration and hands to code-server's postinstall, which then refuses
+# "node v20". So the inner npm runs with every npm_* / NPM_* variable (and INIT_CWD, NODE) removed,
+# and with only what it needs set explicitly: Node 24 first on PATH and Node 24's headers.
+inner_env() {
+  local v
+  for v in $(compgen -e); do
+    case "$v" in
+      npm_*|NPM_*|INIT_CWD|NODE|NODE_GYP_FORCE_PYTHON) unset "$v" ;;
+    esac
+  done
+  export PATH="$N24/bin:$PATH" npm_config_nodedir="$N24"
+}
+NPM_CLI="$(dirname "$(readlink -f "$(command -v npm)")")/npm-cli.js"
+
+if [ "${1:-}" = "--print-inner-env" ]; then
+  # For the test that guards this: installs Node 24 only (cheap), then reports what the inner npm
+  # would see: its Node version, its user agent, and the npm-related variables it inherits.
+  if [ ! -x "$N24/bin/node" ] || [ "$("$N24/bin/node" --version)" != "v$NODE24_VERSION" ]; then
+    rm -rf "$RUNTIME_DIR/node24"; mkdir -p "$RUNTIME_DIR/node24"
+    (cd "$RUNTIME_DIR/node24" && echo '{"private":true}' > package.json && npm i --no-save --silent "node@$NODE24_VERSION" >/dev/null)
+  fi
+  (
+    inner_env
+    cd "$RUNTIME_DIR"
+    echo "node=$("$N24/bin/node" --version)"
+    echo "user-agent=$("$N24/bin/node" "$NPM_CLI" config get user-agent)"
+    env | grep -E '^(npm_|NPM_|INIT_CWD=|NODE=)' | sed 's/^/env:/' || true
+  )
+  exit 0
+fi
+
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 [ -f /usr/include/gssapi/gssapi.h ] || need_apt+=(libkrb5-dev)
@@ -41,9 +75,9 @@ if [ ! -f "$CS/out/node/entry.js" ] || [ ! -f "$CS/.gds-installed" ]; then
     cd "$RUNTIME_DIR/code-server-$CODE_SERVER_VERSION"
     echo '{"private":true}' > package.json
     # npm must run under Node 24 (code-server's postinstall checks npm's user agent) and native modules
-    # must build against Node 24's headers, not the machine's nodedir.
-    NPM_CLI="$(dirname "$(readlink -f "$(command -v npm)")")/npm-cli.js"
-    PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" "$N24/bin/node" "$NPM_CLI" \
+    # must build against Node 24's headers, not the machine's nodedir (see inner_env above).
+    inner_env
+    "$N24/bin/node" "$NPM_CLI" \
       i --no-save --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" >install.log 2>&1 \
       || { tail -40 install.log >&2; exit 1; }
   )

@@ -3,7 +3,7 @@
  * TokenCredential. Dependency-free (types only), so src/ui may import it statically.
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
-import { AzureRequestError } from '../azure/errors';
+import { AzureRequestError } from '../common/azureErrors';
 
 /** What a `getToken` bridge may return: a full AccessToken, or just the token string. */
 export type GetTokenResult = AccessToken | string | null | undefined;

@@ -6,8 +6,8 @@
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import type { HttpClient } from '@azure/core-rest-pipeline';
-import { AzureRequestError, errorFromResponse, isAbortError, toAzureRequestError } from '../azure/errors';
-import { PRODUCT_NAME, PRODUCT_VERSION } from '../azure/version';
+import { AzureRequestError, errorFromResponse, isAbortError, toAzureRequestError } from '../common/azureErrors';
+import { PRODUCT_NAME, PRODUCT_VERSION } from '../common/version';
 
 export type { AccessToken, GetTokenOptions, TokenCredential };
 export { credentialFromGetToken, jwtExpiry, type GetTokenFunction, type GetTokenResult } from './bridge';

@@ -8,7 +8,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import { SCOPES } from './cloud';
-import { rethrowAsAzureError } from './errors';
+import { rethrowAsAzureError } from '../common/azureErrors';
 import { DEFAULT_USER_AGENT, tlsOptionsFor, type PipelineSettings, type SignalLike } from './pipeline';
 
 export interface BlobItemInfo {

@@ -19,7 +19,7 @@ export {
   type AzureErrorDetail,
   type AzureRequestErrorInit,
   type AzureService,
-} from './errors';
+} from '../common/azureErrors';
 export {
   applyPipelinePolicies,
   commonPipelineOptions,
@@ -82,7 +82,7 @@ export type { ArmSettings } from './arm/common';
 // Purview data plane (Data Map, scanning, collections)
 export * from './purview/index';
 export { BlobApi, type BlobItemInfo, type BlobOptions, type BlobSettings } from './blob';
-export { PRODUCT_NAME, PRODUCT_VERSION } from './version';
+export { PRODUCT_NAME, PRODUCT_VERSION } from '../common/version';
 
 // Auth helpers
 export * from '../auth/index';

@@ -10,8 +10,8 @@
  * - logging never includes Authorization (the core log policy redacts every header not allowed).
  */
 import type { HttpClient, Pipeline, PipelinePolicy, PipelineRequest, PipelineResponse, TlsSettings } from '@azure/core-rest-pipeline';
-import { createAbortError, isAbortError, retryAfterMsFrom } from './errors';
-import { PRODUCT_NAME, PRODUCT_VERSION } from './version';
+import { createAbortError, isAbortError, retryAfterMsFrom } from '../common/azureErrors';
+import { PRODUCT_NAME, PRODUCT_VERSION } from '../common/version';
 
 /** Any AbortSignal-like object (DOM AbortSignal or the SDK's AbortSignalLike). */
 export type SignalLike = NonNullable<PipelineRequest['abortSignal']>;

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { redactSecrets } from '../workflows/redact';
+import { redactSecrets } from '../common/redact';
 
 export type ActivityStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
 

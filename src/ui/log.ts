@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { redactSecrets } from '../workflows/redact';
+import { redactSecrets } from '../common/redact';
 
 /** The extension's output channel; every line passes through secret redaction. */
 export class Log implements vscode.Disposable {

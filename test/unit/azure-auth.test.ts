@@ -7,7 +7,7 @@ import { execFileSync } from 'child_process';
 import { credentialFromGetToken, jwtExpiry } from '../../src/auth/bridge';
 import { lazyCredential, PasswordGrantCredential } from '../../src/auth/credentials';
 import { loadSandboxDescription, sandboxCredentials, type SandboxDescription } from '../../src/auth/sandbox';
-import { AzureRequestError } from '../../src/azure/errors';
+import { AzureRequestError } from '../../src/common/azureErrors';
 import type { SandboxDescription as WrittenBySandbox } from '../../src/sandbox';
 
 // Compile-time contract check: what src/sandbox writes to sandbox.json is what src/auth reads.

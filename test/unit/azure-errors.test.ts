@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { inspect } from 'util';
 import { createHttpHeaders, createPipelineRequest, RestError } from '@azure/core-rest-pipeline';
 import { DataShareClient } from '../../src/azure/datashare/client';
-import { AzureRequestError, errorFromResponse, nextStepFor, redactSecrets, toAzureRequestError, undefinedIfNotFound } from '../../src/azure/errors';
+import { AzureRequestError, errorFromResponse, nextStepFor, redactSecrets, toAzureRequestError, undefinedIfNotFound } from '../../src/common/azureErrors';
 import { ARM, harness, SECRET_TOKEN, SUB } from './support/azureFakes';
 
 const acct = { subscriptionId: SUB, resourceGroupName: 'rg', accountName: 'acct' };

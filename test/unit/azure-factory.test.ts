@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { AzureClientFactory } from '../../src/azure/factory';
 import { AZURE_PUBLIC_CLOUD, blobEndpointFor, purviewEndpointFor, sandboxCloud, type CloudConfig } from '../../src/azure/cloud';
 import { BUILT_IN_ROLES, roleAssignmentName, roleDefinitionId } from '../../src/azure/arm/authorization';
-import { AzureRequestError } from '../../src/azure/errors';
+import { AzureRequestError } from '../../src/common/azureErrors';
 import { FakeCredential, harness, SUB } from './support/azureFakes';
 
 const sandbox: CloudConfig = sandboxCloud(

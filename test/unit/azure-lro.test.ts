@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { DataShareClient } from '../../src/azure/datashare/client';
-import { AzureRequestError, isAbortError } from '../../src/azure/errors';
+import { AzureRequestError, isAbortError } from '../../src/common/azureErrors';
 import type { LroState } from '../../src/azure/core/lro';
 import type { ShareSubscriptionSynchronization } from '../../src/azure/datashare/models';
 import { ARM, FakeHttpClient, hang, harness, SUB, type Harness } from './support/azureFakes';

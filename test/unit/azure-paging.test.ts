@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { DataShareClient } from '../../src/azure/datashare/client';
-import { AzureRequestError } from '../../src/azure/errors';
+import { AzureRequestError } from '../../src/common/azureErrors';
 import { collectAll } from '../../src/azure/core/paging';
 import { ARM, harness, SUB, type Harness } from './support/azureFakes';
 

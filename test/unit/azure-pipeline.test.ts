@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { RestError } from '@azure/core-rest-pipeline';
 import { DataShareClient } from '../../src/azure/datashare/client';
-import { AzureRequestError, isAbortError } from '../../src/azure/errors';
+import { AzureRequestError, isAbortError } from '../../src/common/azureErrors';
 import { DEFAULT_USER_AGENT, tlsOptionsFor } from '../../src/azure/pipeline';
-import { PRODUCT_VERSION } from '../../src/azure/version';
+import { PRODUCT_VERSION } from '../../src/common/version';
 import { ARM, harness, SUB, type Harness } from './support/azureFakes';
 
 const acct = { subscriptionId: SUB, resourceGroupName: 'rg', accountName: 'acct' };

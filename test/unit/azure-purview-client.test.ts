@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import { AzureClientFactory } from '../../src/azure/factory';
 import { AZURE_PUBLIC_CLOUD, sandboxCloud, type CloudConfig } from '../../src/azure/cloud';
-import { AzureRequestError, errorFromResponse, nextStepFor } from '../../src/azure/errors';
+import { AzureRequestError, errorFromResponse, nextStepFor } from '../../src/common/azureErrors';
 import { PurviewDataPlaneClient } from '../../src/azure/purview/client';
 import { harness } from './support/azureFakes';
 

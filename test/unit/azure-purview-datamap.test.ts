@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { AzureRequestError, isAbortError } from '../../src/azure/errors';
+import { AzureRequestError, isAbortError } from '../../src/common/azureErrors';
 import { PurviewDataPlaneClient } from '../../src/azure/purview/client';
 import { searchFilter, type AutoCompleteOptions, type QueryOptions, type QueryResult, type SearchFilter, type SuggestOptions } from '../../src/azure/purview/datamapModels';
 import { FakeHttpClient, hang, harness, SECRET_TOKEN, type Harness } from './support/azureFakes';

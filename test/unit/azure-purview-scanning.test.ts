@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { LroState } from '../../src/azure/core/lro';
-import { AzureRequestError, isAbortError } from '../../src/azure/errors';
+import { AzureRequestError, isAbortError } from '../../src/common/azureErrors';
 import { PurviewDataPlaneClient } from '../../src/azure/purview/client';
 import type { ScanRun } from '../../src/azure/purview/scanningModels';
 import { FakeHttpClient, hang, harness, type Harness } from './support/azureFakes';

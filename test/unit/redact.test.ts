@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { redactSecrets } from '../../src/workflows/redact';
+import { redactSecrets } from '../../src/common/redact';
 
 describe('redactSecrets', () => {
   const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJ0aWQiOiIxMjM0NTY3OCJ9.c2lnbmF0dXJlLXZhbHVl';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { TokenCredential } from '@azure/core-auth';
 import { AuthorizationManagementClient, type RoleAssignment, type RoleDefinition } from '@azure/arm-authorization';
-import { AzureRequestError, isAbortError, toAzureRequestError } from '../errors';
+import { AzureRequestError, isAbortError, toAzureRequestError } from '../../common/azureErrors';
 import type { PagedIterable } from '../core/paging';
 import { applyPipelinePolicies, defaultSleep } from '../pipeline';
 import { coreClientArmOptions, sdkCall, sdkScope, wrapPaged, type ArmSettings, type OperationOptions } from './common';

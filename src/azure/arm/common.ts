@@ -1,5 +1,5 @@
 /** Shared helpers for the thin wrappers over the ARM SDKs. */
-import { rethrowAsAzureError } from '../errors';
+import { rethrowAsAzureError } from '../../common/azureErrors';
 import type { Page, PagedIterable, PageSettings } from '../core/paging';
 import { pagedFrom } from '../core/paging';
 import { commonPipelineOptions, type CommonPipelineOptions, type PipelineSettings, type SignalLike } from '../pipeline';

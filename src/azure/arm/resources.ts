@@ -1,7 +1,7 @@
 /** Thin wrapper over `@azure/arm-resources`: resource groups and resource provider registration. */
 import type { TokenCredential } from '@azure/core-auth';
 import { ResourceManagementClient, type Provider, type ResourceGroup } from '@azure/arm-resources';
-import { AzureRequestError } from '../errors';
+import { AzureRequestError } from '../../common/azureErrors';
 import type { PagedIterable } from '../core/paging';
 import { applyPipelinePolicies, defaultSleep } from '../pipeline';
 import { coreClientArmOptions, sdkCall, wrapPaged, type ArmSettings, type OperationOptions } from './common';

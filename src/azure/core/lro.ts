@@ -12,7 +12,7 @@
  *   rejects at once with an AbortError when the signal fires (no further requests are sent;
  *   the service-side operation is not cancelled).
  */
-import { AzureRequestError, requestIdFrom, retryAfterMsFrom } from '../errors';
+import { AzureRequestError, requestIdFrom, retryAfterMsFrom } from '../../common/azureErrors';
 import { defaultSleep, type LroSettings, type PipelineSettings, type SignalLike, type Sleep } from '../pipeline';
 import type { HttpMethod, RawResponse, RestCaller } from './rest';
 

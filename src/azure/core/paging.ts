@@ -2,7 +2,7 @@
  * ARM list paging: `{value: [...], nextLink?}` pages, following `nextLink` verbatim. POST list
  * actions (`listSynchronizations`, …) POST their next pages too, with the same body.
  */
-import { AzureRequestError } from '../errors';
+import { AzureRequestError } from '../../common/azureErrors';
 import type { SignalLike } from '../pipeline';
 import type { HttpMethod, RestCaller } from './rest';
 

@@ -7,7 +7,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { ServiceClient } from '@azure/core-client';
 import { createHttpHeaders, createPipelineRequest, type HttpHeaders } from '@azure/core-rest-pipeline';
-import { AzureRequestError, errorFromResponse, isAbortError, requestIdFrom, toAzureRequestError, throwIfAborted } from '../errors';
+import { AzureRequestError, errorFromResponse, isAbortError, requestIdFrom, toAzureRequestError, throwIfAborted } from '../../common/azureErrors';
 import { applyPipelinePolicies, commonPipelineOptions, type PipelineSettings, type SignalLike } from '../pipeline';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';

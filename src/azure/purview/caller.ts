@@ -15,7 +15,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { getClient, type Client } from '@azure-rest/core-client';
 import { createHttpHeaders, type HttpHeaders } from '@azure/core-rest-pipeline';
 import { SCOPES } from '../cloud';
-import { AzureRequestError, errorFromResponse, isAbortError, requestIdFrom, throwIfAborted, toAzureRequestError } from '../errors';
+import { AzureRequestError, errorFromResponse, isAbortError, requestIdFrom, throwIfAborted, toAzureRequestError } from '../../common/azureErrors';
 import { applyPipelinePolicies, commonPipelineOptions, type PipelineSettings, type SignalLike } from '../pipeline';
 
 export type PurviewHttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';

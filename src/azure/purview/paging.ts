@@ -8,7 +8,7 @@
  *   `continuationToken` of the previous response until the service returns none.
  */
 import { pagedFrom, type Page, type PagedIterable, type PageSettings } from '../core/paging';
-import { AzureRequestError } from '../errors';
+import { AzureRequestError } from '../../common/azureErrors';
 import type { SignalLike } from '../pipeline';
 import type { PurviewCaller } from './caller';
 

@@ -14,7 +14,7 @@
  * are read. Waits honour `Retry-After` (clamped by the LRO settings) and reject at once with an
  * AbortError when the signal fires; the service-side run is not canceled (use `runs.cancel`).
  */
-import { AzureRequestError, requestIdFrom, retryAfterMsFrom } from '../errors';
+import { AzureRequestError, requestIdFrom, retryAfterMsFrom } from '../../common/azureErrors';
 import { PollerBase, type LroOptions, type LroPoller, type LroState, type PollOptions } from '../core/lro';
 import type { SignalLike } from '../pipeline';
 import type { PurviewCaller, PurviewResponse } from './caller';

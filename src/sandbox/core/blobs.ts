@@ -3,7 +3,7 @@
  * account keys the sandbox holds. Copies are server-side inside Azurite, with a short-lived SAS on the
  * source (an OAuth-only source fails with CannotVerifyCopySource, as in Azure).
  */
-import { redactSecrets } from '../../workflows/redact';
+import { redactSecrets } from '../../common/redact';
 import * as https from 'node:https';
 import {
   BlobSASPermissions,

@@ -21,7 +21,7 @@ import { SandboxDirectory } from './directory';
 import { FaultInjector, type FaultRule } from './faults';
 import { armAudiences, identityProvider, mintToken, verifyBearer, type IdentityDeps } from './identity';
 import { TokenSigner } from './jwt';
-import { redactSecrets } from '../../workflows/redact';
+import { redactSecrets } from '../../common/redact';
 import { SandboxOperations } from './operations';
 import { authorizationFailed, deriveAction, roleGuidOf, SandboxAuthorization, scopeContains, type RoleAssignmentResource } from './rbac';
 import type { BlobDataAccess } from '../azurite/host';
