@@ -3,6 +3,39 @@
 // imported by the UI layer (src/ui/**, src/extension.ts) and the extension-host tests.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import path from 'node:path';
+
+const LAYER_MAY_IMPORT = {
+  common: [],
+  auth: ['common'],
+  azure: ['auth', 'common'],
+  lineage: ['azure', 'auth', 'common'],
+  workflows: ['lineage', 'azure', 'auth', 'common'],
+  ui: ['workflows', 'lineage', 'azure', 'auth', 'common'],
+  sandbox: ['common'],
+};
+const SRC = path.join(import.meta.dirname, 'src');
+const layerOf = (file) => path.relative(SRC, file).split(path.sep)[0].replace(/\.ts$/, '');
+const layeringRule = {
+  meta: { type: 'problem', schema: [] },
+  create(context) {
+    const from = layerOf(context.filename);
+    const allowed = LAYER_MAY_IMPORT[from];
+    const check = (node, spec) => {
+      if (!allowed || typeof spec !== 'string' || !spec.startsWith('.')) return;
+      const to = layerOf(path.resolve(path.dirname(context.filename), spec));
+      if (to !== from && to in LAYER_MAY_IMPORT && !allowed.includes(to)) {
+        context.report({ node, message: `Layering: src/${from} may not import src/${to} (ui -> workflows -> lineage/azure -> auth -> common; the sandbox imports only common).` });
+      }
+    };
+    return {
+      ImportDeclaration: (node) => check(node, node.source.value),
+      ExportNamedDeclaration: (node) => node.source && check(node, node.source.value),
+      ExportAllDeclaration: (node) => check(node, node.source.value),
+      ImportExpression: (node) => node.source.type === 'Literal' && check(node, node.source.value),
+    };
+  },
+};
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', '.sandbox/**', 'test-results/**', 'bench-results/**', '*.vsix', '**/*.d.ts'] },
@@ -22,23 +55,8 @@ export default tseslint.config(
     },
   },
   // The layers: ui -> workflows -> lineage/azure -> auth -> common. The sandbox depends on none of
-  // the product's layers (only on src/common).
-  ...[
-    ['src/common/**/*.ts', ['**/auth/**', '**/azure/**', '**/workflows/**', '**/lineage/**', '**/ui/**', '**/sandbox/**']],
-    ['src/auth/**/*.ts', ['**/azure/**', '**/workflows/**', '**/lineage/**', '**/ui/**', '**/sandbox/**']],
-    ['src/azure/**/*.ts', ['**/workflows/**', '**/lineage/**', '**/ui/**', '**/sandbox/**']],
-    ['src/lineage/**/*.ts', ['**/workflows/**', '**/ui/**', '**/sandbox/**']],
-    ['src/workflows/**/*.ts', ['**/ui/**', '**/sandbox/**']],
-    ['src/sandbox/**/*.ts', ['**/auth/**', '**/azure/**', '**/workflows/**', '**/lineage/**', '**/ui/**']],
-  ].map(([files, group]) => ({
-    files: [files],
-    rules: {
-      'no-restricted-imports': ['error', {
-        paths: [{ name: 'vscode', message: 'Only src/ui/** and src/extension.ts may import vscode.' }],
-        patterns: [{ group, message: 'Layering: ui -> workflows -> lineage/azure -> auth -> common; the sandbox imports only src/common.' }],
-      }],
-    },
-  })),
+  // the product's layers (only on src/common). Checked on the resolved path of every relative import.
+  { files: ['src/**/*.ts'], plugins: { gds: { rules: { layering: layeringRule } } }, rules: { 'gds/layering': 'error' } },
   {
     files: ['src/ui/**/*.ts', 'src/extension.ts', 'test/extension/**/*.ts', 'test/bench/activation.ts'],
     rules: { 'no-restricted-imports': 'off' },
