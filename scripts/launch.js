@@ -32,6 +32,7 @@ async function main() {
     const port = process.env.GDS_SANDBOX_PORT ?? '0';
     const sandbox = spawn(process.execPath, [sandboxEntry, '--port', port, '--data-dir', path.join(REPO, '.sandbox')], { cwd: REPO, stdio: 'inherit' });
     children.push(() => sandbox.kill('SIGTERM'));
+    waitFor.push(sandbox);
     if (!await waitForFile(description, 60000)) throw new Error('The sandbox did not write .sandbox/sandbox.json within 60 s; see its output above.');
     console.log(`[launch] sandbox running; description at ${path.relative(REPO, description)}`);
   } else {
@@ -52,10 +53,23 @@ async function main() {
   await new Promise(() => undefined);
 }
 
+let stopping = false;
 function stop() {
+  if (stopping) return;
+  stopping = true;
   for (const c of children.reverse()) { try { c(); } catch { /* already gone */ } }
-  setTimeout(() => process.exit(0), 500);
+  // Give the sandbox time to stop Azurite and close its store before this process goes.
+  const alive = () => waitFor.filter((p) => p.exitCode === null && p.signalCode === null);
+  const deadline = Date.now() + 10000;
+  const check = () => (alive().length === 0 || Date.now() > deadline ? process.exit(0) : setTimeout(check, 100));
+  check();
 }
+const waitFor = [];
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+process.on('SIGHUP', stop);
+// Under `npm start`, SIGTERM to npm ends npm and its `sh -c` but not this process (re-parented):
+// a changed parent means whoever started us is gone, so stop everything we started.
+const parentAtStart = process.ppid;
+setInterval(() => { if (process.ppid !== parentAtStart) stop(); }, 250).unref();
 main().catch((e) => { console.error(`[launch] ${e.message}`); stop(); });

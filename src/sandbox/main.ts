@@ -118,6 +118,25 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGHUP', () => shutdown('SIGHUP'));
+  watchParent(() => shutdown('its parent process exited'));
+}
+
+/**
+ * `npm run sandbox` runs `sh -c "… node dist/sandbox.js"`: SIGTERM sent to npm (by a process
+ * manager, a VS Code task, a CI step) ends npm and its shell, but not this process, which the
+ * system re-parents. Noticing the new parent is the one signal-free way to know and stop (with
+ * Azurite) instead of running on as an orphan holding the data folder's lock.
+ */
+function watchParent(onOrphaned: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(timer);
+      onOrphaned();
+    }
+  }, 250);
+  timer.unref();
 }
 
 main().catch((err: unknown) => {
