@@ -13,6 +13,8 @@ import { providers as defaultProviders } from './providers';
 
 export type { FaultRule, FaultKind } from './core/faults';
 export { parseFaultFlag } from './core/faults';
+export type { BucketLimits, OperationType, ThrottleOptions, ThrottleStats, TypeCounters } from './core/throttle';
+export { ARM_LIMITS, parseThrottleFlag } from './core/throttle';
 export { DEMO } from './core/seed';
 
 /** What `startSandbox` takes: the core's options, with every provider of src/sandbox/providers by default. */

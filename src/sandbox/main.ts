@@ -2,10 +2,10 @@
  * `npm run sandbox`: runs the sandbox cloud in the foreground until Ctrl+C.
  *
  *   node dist/sandbox.js [--port 8443] [--blob-port 0] [--data-dir .sandbox] [--reset] [--seed demo|empty]
- *                        [--latency-ms N] [--fault kind:rate[:pattern]]... [--quiet]
+ *                        [--latency-ms N] [--fault kind:rate[:pattern]]... [--throttle[=reads=B/R,...]] [--quiet]
  */
 import * as path from 'node:path';
-import { parseFaultFlag, startSandbox, type FaultRule } from './index';
+import { parseFaultFlag, parseThrottleFlag, startSandbox, type FaultRule, type ThrottleOptions } from './index';
 
 const USAGE = `Usage: npm run sandbox -- [options]
   --port N            HTTPS port for ARM and the token endpoint (default 8443; 0 = any free port)
@@ -15,6 +15,10 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --seed demo|empty   seed for a new data folder (default demo: Contoso + Fabrikam)
   --latency-ms N      add N ms to every ARM request
   --fault K:R[:P]     inject faults: kind (latency|throttle|error500|error503|slowLro), rate 0..1, path regex
+  --throttle[=SPEC]   ARM throttling: token buckets per subscription, principal and operation type, as ARM
+                      (reads 250 + 25/s, writes 200 + 10/s, deletes 200 + 10/s); 429 + Retry-After when empty.
+                      SPEC overrides some: type=burst/refillPerSecond,... e.g. --throttle=reads=20/2,writes=10/1
+                      (counters: GET /admin/stats)
   --quiet             no request log
   --help`;
 
@@ -25,11 +29,12 @@ interface CliOptions {
   reset: boolean;
   seed: 'demo' | 'empty';
   faults: FaultRule[];
+  throttle: ThrottleOptions | undefined;
   quiet: boolean;
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const opts: CliOptions = { port: 8443, blobPort: 0, dataDir: path.resolve('.sandbox'), reset: false, seed: 'demo', faults: [], quiet: false };
+  const opts: CliOptions = { port: 8443, blobPort: 0, dataDir: path.resolve('.sandbox'), reset: false, seed: 'demo', faults: [], throttle: undefined, quiet: false };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) {
@@ -82,6 +87,10 @@ function parseArgs(argv: string[]): CliOptions {
       case '--fault':
         opts.faults.push(parseFaultFlag(take()));
         break;
+      case '--throttle':
+        // Optional value, inline only (`--throttle=reads=20/2`): a bare --throttle takes ARM's numbers.
+        opts.throttle = parseThrottleFlag(inline);
+        break;
       case '--quiet':
         opts.quiet = true;
         break;
@@ -99,8 +108,12 @@ function parseArgs(argv: string[]): CliOptions {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const sandbox = await startSandbox({ port: opts.port, blobPort: opts.blobPort, dataDir: opts.dataDir, reset: opts.reset, seed: opts.seed, faults: opts.faults, quiet: opts.quiet });
+  const sandbox = await startSandbox({ port: opts.port, blobPort: opts.blobPort, dataDir: opts.dataDir, reset: opts.reset, seed: opts.seed, faults: opts.faults, throttle: opts.throttle, quiet: opts.quiet });
   process.stdout.write(`Sandbox cloud listening: ARM ${sandbox.armEndpoint} (blob ${sandbox.description.blobEndpoint}); description in ${sandbox.descriptionPath}\n`);
+  if (opts.throttle) {
+    const l = sandbox.core.throttle.stats().limits;
+    process.stdout.write(`ARM throttling on: reads ${l?.reads.burst}+${l?.reads.refillPerSecond}/s, writes ${l?.writes.burst}+${l?.writes.refillPerSecond}/s, deletes ${l?.deletes.burst}+${l?.deletes.refillPerSecond}/s\n`);
+  }
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) {

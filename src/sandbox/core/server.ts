@@ -6,7 +6,8 @@
  *
  * Pipeline for an ARM request (the order ARM itself uses, near enough):
  *   route match -> faults -> token (401) -> audience -> api-version (400) -> subscription exists (404)
- *   and belongs to the token's tenant (403) -> provider registered (409) -> resource group exists (404)
+ *   and belongs to the token's tenant (403) -> ARM throttling (429 when `throttle` is on; counted always)
+ *   -> provider registered (409) -> resource group exists (404)
  *   -> RBAC (403) -> handler -> store commit (fsync) -> Azurite account sync -> response.
  */
 import * as crypto from 'node:crypto';
@@ -19,8 +20,9 @@ import { AzuriteProcess } from './azurite';
 import { ArmError, type Principal, type ResourceProvider, type SandboxContext, type SandboxRequest, type SandboxResponse } from './contract';
 import { SandboxDirectory } from './directory';
 import { FaultInjector, type FaultRule } from './faults';
-import { armAudiences, identityProvider, mintToken, verifyBearer, type IdentityDeps } from './identity';
+import { armAudiences, identityProvider, mintToken, verifyBearer, type IdentityDeps, type TokenCheck } from './identity';
 import { TokenSigner } from './jwt';
+import { ArmRateLimiter, resolveLimits, type ThrottleOptions } from './throttle';
 import { redactSecrets } from '../../common/redact';
 import { SandboxOperations } from './operations';
 import { authorizationFailed, deriveAction, roleGuidOf, SandboxAuthorization, scopeContains, type RoleAssignmentResource } from './rbac';
@@ -49,6 +51,12 @@ export interface CoreOptions {
   lroRetryAfterSeconds?: number;
   /** Period of the schedule tick loop (default 1000 ms; 0 disables it, ticks then run only on clock advances). */
   tickIntervalMs?: number;
+  /**
+   * ARM throttling: token buckets per (subscription, principal, operation type) as ARM applies them
+   * (`true` = ARM's numbers: reads 250 + 25/s, writes and deletes 200 + 10/s; an object overrides
+   * some of them). Off by default. See core/throttle.ts.
+   */
+  throttle?: boolean | ThrottleOptions;
   /** Providers to serve. */
   providers: ResourceProvider[];
 }
@@ -65,6 +73,8 @@ export interface CoreInternals {
   setRegistrationState(subscriptionId: string, namespace: string, state: 'Registered' | 'NotRegistered'): void;
   /** Pushes the storage account list to Azurite and waits until it has reloaded it. */
   syncAzurite(): Promise<void>;
+  /** Checks a bearer token (signature, lifetime, issuer, audience, principal) for providers that render their own 401s (Graph). */
+  verifyBearer(authorization: string | undefined, audiences: string[]): TokenCheck;
 }
 
 const contextInternals = new WeakMap<SandboxContext, CoreInternals>();
@@ -89,6 +99,8 @@ export class SandboxCore {
   readonly directory: SandboxDirectory;
   readonly authorization: SandboxAuthorization;
   readonly faults = new FaultInjector();
+  /** ARM request counters and (when `options.throttle` is set) the token buckets. */
+  readonly throttle: ArmRateLimiter;
   readonly router = new Router();
   readonly operations: SandboxOperations;
   readonly context: SandboxContext;
@@ -99,6 +111,8 @@ export class SandboxCore {
   private azurite: AzuriteProcess | undefined;
   private readonly afterResponse = new WeakMap<SandboxRequest, (() => void)[]>();
   private readonly slowLro = new WeakMap<SandboxRequest, number>();
+  /** Headers the core adds to a request's response whatever it turns out to be (rate-limit counters). */
+  private readonly extraHeaders = new WeakMap<SandboxRequest, Record<string, string>>();
   private tickTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private ready = false;
@@ -118,6 +132,7 @@ export class SandboxCore {
     this.directory = new SandboxDirectory(store);
     this.authorization = new SandboxAuthorization(store);
     this.identityDeps = { directory: this.directory, signer, baseUrl: () => this.baseUrl };
+    this.throttle = new ArmRateLimiter(resolveLimits(options.throttle), () => this.now().getTime());
     this.operations = new SandboxOperations({
       store,
       now: () => this.now(),
@@ -165,6 +180,7 @@ export class SandboxCore {
       registrationState: (s, ns) => this.registrationState(s, ns),
       setRegistrationState: (s, ns, state) => store.put('providerRegistrations', `/subscriptions/${s}/providers/${ns}`, { namespace: ns, state }),
       syncAzurite: () => this.syncAzurite(),
+      verifyBearer: (authorization, audiences) => verifyBearer(authorization, this.identityDeps, audiences),
     });
     this.router.add(identityProvider(this.identityDeps));
     this.router.add(this.operationsProvider());
@@ -489,7 +505,7 @@ export class SandboxCore {
       if (sreq.method !== 'GET' && sreq.method !== 'HEAD') {
         await this.syncAzurite(); // reads change no accounts, keys or roles
       }
-      send(res, response, baseHeaders);
+      send(res, response, { ...baseHeaders, ...(this.extraHeaders.get(sreq) ?? {}) });
     } catch (err) {
       const response = this.errorResponse(err, sreq);
       try {
@@ -497,7 +513,7 @@ export class SandboxCore {
       } catch {
         /* reported on the next write */
       }
-      send(res, response, baseHeaders);
+      send(res, response, { ...baseHeaders, ...((sreq && this.extraHeaders.get(sreq)) ?? {}) });
     } finally {
       const callbacks = sreq ? this.afterResponse.get(sreq) : undefined;
       if (sreq) {
@@ -599,6 +615,12 @@ export class SandboxCore {
         );
       }
       subscriptionId = sub.subscriptionId;
+      // ARM throttling: every authenticated request on an existing subscription counts (and takes a token).
+      const decision = this.throttle.take(subscriptionId, principal.objectId, req.method);
+      this.extraHeaders.set(req, decision.headers);
+      if (decision.error) {
+        throw decision.error;
+      }
     }
 
     if (!match) {
@@ -765,11 +787,19 @@ export class SandboxCore {
       case 'POST /admin/tick':
         await this.tick();
         return { status: 200, body: this.clockBody() };
+      case 'GET /admin/stats':
+        return { status: 200, body: this.throttle.stats() };
+      case 'DELETE /admin/stats':
+        this.throttle.resetCounters();
+        return { status: 200, body: this.throttle.stats() };
+      case 'POST /admin/throttle/refill':
+        this.throttle.refillAll();
+        return { status: 200, body: this.throttle.stats() };
       default:
         throw new ArmError(
           404,
           'AdminRouteNotFound',
-          `Unknown admin route '${req.method} ${req.path}'. Available: GET /admin/clock, POST /admin/clock/advance {seconds}, GET|POST|DELETE /admin/faults, POST /admin/tokens {objectId, audience, lifetimeSeconds}, POST /admin/tick.`,
+          `Unknown admin route '${req.method} ${req.path}'. Available: GET /admin/clock, POST /admin/clock/advance {seconds}, GET|POST|DELETE /admin/faults, POST /admin/tokens {objectId, audience, lifetimeSeconds}, POST /admin/tick, GET|DELETE /admin/stats, POST /admin/throttle/refill.`,
         );
     }
   }
