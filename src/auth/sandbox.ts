@@ -53,6 +53,8 @@ export interface SandboxDescription {
   version?: number;
   /** Base of the Purview data plane: an account's endpoint is `{purviewEndpoint}/{account}`. */
   purviewEndpoint?: string;
+  /** Base of the sandbox's Microsoft Graph subset: calls go to `{graphEndpoint}/v1.0/...`. */
+  graphEndpoint?: string;
   /** Token audiences the sandbox accepts (the same as Azure's). */
   audiences?: { arm: string; storage: string; purview: string; graph: string };
   dataDir?: string;

@@ -13,6 +13,7 @@ import { StorageApi } from './arm/storage';
 import { BlobApi } from './blob';
 import { blobEndpointFor, purviewEndpointFor, SCOPES, type CloudConfig } from './cloud';
 import { DataShareClient } from './datashare/client';
+import { GRAPH_PUBLIC_ENDPOINT, GraphApi } from './graph';
 import type { PipelineSettings } from './pipeline';
 import { normalizeEndpoint } from './purview/caller';
 import { assertPurviewAccountName, isEndpointUrl, PurviewDataPlaneClient } from './purview/client';
@@ -25,6 +26,7 @@ export class AzureClients {
   private readonly perSubscription = new Map<string, unknown>();
   private readonly blobs = new Map<string, BlobApi>();
   private readonly purviewPlanes = new Map<string, PurviewDataPlaneClient>();
+  private graphClient: GraphApi | undefined;
 
   constructor(
     readonly cloud: CloudConfig,
@@ -96,6 +98,16 @@ export class AzureClients {
     return client;
   }
 
+  /**
+   * Microsoft Graph (v1.0) for this tenant: B2B guest invitations and cross-tenant access partners.
+   * Endpoint: the cloud's `graphEndpoint` when it has one, the sandbox's `{armEndpoint}/graph`, else
+   * public Graph; token scope `https://graph.microsoft.com/.default`; the cloud's CA.
+   */
+  graph(): GraphApi {
+    this.graphClient ??= new GraphApi(this.credential, { ...this.options, caPem: this.cloud.caPem, endpoint: graphEndpointFor(this.cloud), scopes: [SCOPES.graph], tenantId: this.tenantId });
+    return this.graphClient;
+  }
+
   private cached<T>(kind: string, subscriptionId: string, create: () => T): T {
     const key = `${kind}:${subscriptionId.toLowerCase()}`;
     let client = this.perSubscription.get(key) as T | undefined;
@@ -143,6 +155,15 @@ export class AzureClientFactory {
       }
     }
   }
+}
+
+/** Graph's base for a cloud (a `graphEndpoint` on the cloud config wins, should it carry one). */
+function graphEndpointFor(cloud: CloudConfig): string {
+  const announced = (cloud as CloudConfig & { graphEndpoint?: string }).graphEndpoint;
+  if (announced) {
+    return announced;
+  }
+  return cloud.kind === 'sandbox' ? `${cloud.armEndpoint}/graph` : GRAPH_PUBLIC_ENDPOINT;
 }
 
 /** Scheme, host and port case-insensitive; the path as given. */

@@ -82,6 +82,24 @@ export type { ArmSettings } from './arm/common';
 // Purview data plane (Data Map, scanning, collections)
 export * from './purview/index';
 export { BlobApi, type BlobItemInfo, type BlobOptions, type BlobSettings } from './blob';
+// Microsoft Graph (B2B guests, cross-tenant access partners)
+export {
+  GRAPH_PUBLIC_ENDPOINT,
+  GraphApi,
+  graphPermissionStep,
+  odataString,
+  type CrossTenantAccessB2BSetting,
+  type CrossTenantAccessPartner,
+  type CrossTenantAccessPartnerPatch,
+  type CrossTenantAccessTarget,
+  type CrossTenantAccessTargetConfiguration,
+  type DirectoryRoleInfo,
+  type GraphClientOptions,
+  type GraphInvitation,
+  type GraphOperationKind,
+  type GraphOperationOptions,
+  type GraphUser,
+} from './graph';
 export { PRODUCT_NAME, PRODUCT_VERSION } from '../common/version';
 
 // Auth helpers

@@ -1,6 +1,7 @@
 /**
  * The sandbox cloud: a local stand-in for the Azure services the extension uses (ARM for
- * Microsoft.Resources/Storage/Authorization/Purview/DataShare, an OAuth authority, Azurite for blob
+ * Microsoft.Resources/Storage/Authorization/Purview/DataShare, the Purview data plane, a Microsoft
+ * Graph subset for B2B invitations and cross-tenant access, an OAuth authority, Azurite for blob
  * data), over HTTPS on 127.0.0.1. Start it with `startSandbox` (tests, the extension) or
  * `npm run sandbox` (src/sandbox/main.ts).
  */
@@ -56,6 +57,8 @@ export interface SandboxDescription {
   blobEndpoint: string;
   /** Base of the Purview data plane: an account's endpoint is `{purviewEndpoint}/{account}`. */
   purviewEndpoint: string;
+  /** Base of the Microsoft Graph subset: clients call `{graphEndpoint}/v1.0/...` (e.g. `https://127.0.0.1:8443/graph`). */
+  graphEndpoint: string;
   /** Value for the `x-sandbox-admin-key` header of `/admin/*`. */
   adminKey: string;
   /** Token audiences (scopes are `{audience}/.default`). */
@@ -95,7 +98,7 @@ function describe(core: SandboxCore): SandboxDescription {
       domain: t.domain,
       subscriptions: dir.subscriptions(t.tenantId).map((s) => ({ subscriptionId: s.subscriptionId, displayName: s.displayName })),
       users: objects
-        .filter((o) => o.kind === 'User')
+        .filter((o) => o.kind === 'User' && o.userType !== 'Guest') // B2B guests have no password: they sign in at home
         .map((o) => ({ email: o.email ?? '', displayName: o.displayName, objectId: o.objectId, password: dir.credential(o.objectId)?.secret ?? '' })),
       servicePrincipals: objects
         .filter((o) => o.kind === 'ServicePrincipal')
@@ -109,6 +112,7 @@ function describe(core: SandboxCore): SandboxDescription {
     authorityHost: core.baseUrl,
     blobEndpoint: `https://127.0.0.1:${core.blobPort}`,
     purviewEndpoint: `${core.baseUrl}/purview`,
+    graphEndpoint: `${core.baseUrl}/graph`,
     adminKey: core.adminKey,
     audiences: { arm: 'https://management.azure.com', storage: 'https://storage.azure.com', purview: 'https://purview.azure.net', graph: 'https://graph.microsoft.com' },
     dataDir: core.options.dataDir,

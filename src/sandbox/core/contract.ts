@@ -143,13 +143,21 @@ export interface DirectoryObject {
   appId?: string;
   /** For managed identities: the resource id they belong to. */
   resourceId?: string;
+  /** Users: `Member` (default when absent) or `Guest` (a B2B guest invited through Microsoft Graph). */
+  userType?: 'Member' | 'Guest';
+  /** Guests: Graph's `#EXT#` user principal name (members use their email). */
+  userPrincipalName?: string;
+  /** Guests: `PendingAcceptance` until redeemed, then `Accepted`. */
+  externalUserState?: 'PendingAcceptance' | 'Accepted';
+  /** ISO time the object was created (guests). */
+  createdDateTime?: string;
 }
 
 export interface Directory {
   tenants(): Tenant[];
   tenant(tenantId: string): Tenant | undefined;
   object(objectId: string): DirectoryObject | undefined;
-  /** Users whose email (case-insensitive) matches, in any tenant. */
+  /** Users whose email (case-insensitive) matches, in any tenant (members only: B2B guests are not home accounts). */
   usersByEmail(email: string): DirectoryObject[];
   /** Creates (or returns the existing) system-assigned identity for a resource. */
   ensureManagedIdentity(tenantId: string, resourceId: string, displayName: string): DirectoryObject;

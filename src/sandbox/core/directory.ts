@@ -5,7 +5,7 @@
  * Collections:
  *  - `tenants`            tenantId -> Tenant
  *  - `subscriptions`      subscriptionId -> SubscriptionRecord
- *  - `directoryObjects`   objectId -> DirectoryObject (users and service principals)
+ *  - `directoryObjects`   objectId -> DirectoryObject (users, B2B guests and service principals)
  *  - `credentials`        objectId -> { secret } (client secret or user password)
  *  - `managedIdentities`  `{resourceId}/identity` -> DirectoryObject (so deleting the resource tree removes it)
  */
@@ -74,7 +74,22 @@ export class SandboxDirectory implements Directory {
 
   usersByEmail(email: string): DirectoryObject[] {
     const lower = email.toLowerCase();
-    return this.store.list<DirectoryObject>('directoryObjects').filter((o) => o.kind === 'User' && o.email?.toLowerCase() === lower);
+    return this.store.list<DirectoryObject>('directoryObjects').filter((o) => o.kind === 'User' && o.userType !== 'Guest' && o.email?.toLowerCase() === lower);
+  }
+
+  /** B2B guests of a tenant whose mail (case-insensitive) matches. */
+  guestsByEmail(tenantId: string, email: string): DirectoryObject[] {
+    const lower = email.toLowerCase();
+    const tid = tenantId.toLowerCase();
+    return this.store
+      .list<DirectoryObject>('directoryObjects')
+      .filter((o) => o.kind === 'User' && o.userType === 'Guest' && o.tenantId.toLowerCase() === tid && o.email?.toLowerCase() === lower);
+  }
+
+  /** Removes a user or service principal and its credential (managed identities go with their resource). */
+  deleteObject(objectId: string): boolean {
+    this.store.delete('credentials', objectId);
+    return this.store.delete('directoryObjects', objectId);
   }
 
   /** A service principal by application (client) id within a tenant. */

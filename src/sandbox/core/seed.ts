@@ -3,9 +3,16 @@
  * (Fabrikam), one subscription, one user and one service principal each, both Owner of their
  * subscription. Ids are fixed so docs, tests and demos can name them; secrets and passwords are
  * generated on first run and persisted (they are listed in sandbox.json). `empty`: no tenants at all.
+ *
+ * Directory roles and Graph application permissions (for the Graph subset, providers/graph.ts):
+ *  - Contoso (provider) user: Guest Inviter and Security Administrator; Contoso's service principal:
+ *    User.Invite.All, User.ReadWrite.All and Policy.ReadWrite.CrossTenantAccess;
+ *  - Fabrikam (consumer) user: no admin role (the "not permitted -> manual checklist" path);
+ *    Fabrikam's service principal: Policy.ReadWrite.CrossTenantAccess.
  */
 import * as crypto from 'node:crypto';
 import type { SandboxDirectory } from './directory';
+import { assignDirectoryRole, grantAppPermission } from './entraRoles';
 import { ROLE, type RoleAssignmentResource } from './rbac';
 import type { Store } from './contract';
 
@@ -82,4 +89,29 @@ export function applySeed(seed: SeedName, store: Store, directory: SandboxDirect
       store.put('roleAssignments', id, ra);
     });
   }
+  applyDirectoryRoleSeed(store, directory);
+}
+
+/**
+ * Seeds the demo tenants' directory roles and Graph application permissions once (also on a data
+ * folder created before they existed; a no-op without the demo principals).
+ */
+export function applyDirectoryRoleSeed(store: Store, directory: SandboxDirectory): void {
+  if (store.get('meta', 'directoryRoles')) {
+    return;
+  }
+  const { contoso, fabrikam } = DEMO;
+  if (directory.object(contoso.user.objectId)) {
+    assignDirectoryRole(store, contoso.tenantId, contoso.user.objectId, 'guestInviter');
+    assignDirectoryRole(store, contoso.tenantId, contoso.user.objectId, 'securityAdministrator');
+  }
+  if (directory.object(contoso.sp.objectId)) {
+    for (const p of ['User.Invite.All', 'User.ReadWrite.All', 'Policy.ReadWrite.CrossTenantAccess'] as const) {
+      grantAppPermission(store, contoso.tenantId, contoso.sp.objectId, p);
+    }
+  }
+  if (directory.object(fabrikam.sp.objectId)) {
+    grantAppPermission(store, fabrikam.tenantId, fabrikam.sp.objectId, 'Policy.ReadWrite.CrossTenantAccess');
+  }
+  store.put('meta', 'directoryRoles', { seeded: true });
 }

@@ -28,7 +28,7 @@ import { SandboxOperations } from './operations';
 import { authorizationFailed, deriveAction, roleGuidOf, SandboxAuthorization, scopeContains, type RoleAssignmentResource } from './rbac';
 import type { BlobDataAccess } from '../azurite/host';
 import { Router, type RouteMatch } from './router';
-import { applySeed, type SeedName } from './seed';
+import { applyDirectoryRoleSeed, applySeed, type SeedName } from './seed';
 import { JournaledStore } from './store';
 import { ensureTls, type TlsMaterial } from './tls';
 
@@ -222,6 +222,9 @@ export class SandboxCore {
       this.store.put('meta', 'sandbox', { seed, adminKey: this.adminKey, createdAt: new Date().toISOString() });
     } else {
       this.adminKey = meta.adminKey;
+      if (meta.seed === 'demo') {
+        applyDirectoryRoleSeed(this.store, this.directory); // folders created before the Graph subset
+      }
     }
   }
 

@@ -10,6 +10,7 @@ import { purviewDataPlaneProvider } from './purview/index';
 import { resourcesProvider } from './resources';
 import { storageProvider } from './storage';
 import { dataShareProvider } from './datashare';
+import { graphProvider } from './graph';
 
 export const providers: ResourceProvider[] = [
   resourcesProvider,
@@ -18,4 +19,5 @@ export const providers: ResourceProvider[] = [
   purviewProvider,
   dataShareProvider,
   purviewDataPlaneProvider,
+  graphProvider,
 ];
