@@ -28,3 +28,34 @@ export {
   type SandboxTenant,
   type SandboxUser,
 } from './sandbox';
+export {
+  audienceOf,
+  tenantOfScopes,
+  VSCODE_ARM_SCOPE,
+  vscodeSessionScopes,
+  credentialFor,
+  isNotSignedInError,
+  NotSignedInError,
+  type Audience,
+  type AuthAccount,
+  type TokenRequest,
+  type TokenSource,
+} from './tokenSource';
+export {
+  discoverTenants,
+  EMPTY_FILTER,
+  filterFromSelection,
+  filterSubscriptions,
+  isTenantShown,
+  mergeTenants,
+  parseFilter,
+  type AccountProblem,
+  type Discovery,
+  type SubscriptionInfo,
+  type TenantDirectory,
+  type TenantFilter,
+  type TenantInfo,
+  type TenantState,
+  type TenantStatus,
+} from './tenants';
+export { ARM_SCOPE, ArmTenantDirectory, IdentityTokenSource, sandboxAccounts, sandboxDirectory, SandboxTokenSource, type ArmDirectoryOptions, type IdentityKind } from './directories';

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as path from 'path';
 import { ActivityLog, ActivityTreeProvider } from './activity';
 import { CommandRegistry } from './commands';
 import { Connection } from './connection';
@@ -7,6 +8,9 @@ import { SharesTreeProvider } from './sharesTree';
 import { Log } from './log';
 import { registerCoreCommands } from './coreCommands';
 import { registerProviderCommands } from './providerCommands';
+import { registerAuthCommands } from './authCommands';
+import { setAuthProviderOverride } from './authVscode';
+import { SandboxProcess } from './sandboxProcess';
 
 /** What `activate()` returns: used by tests and the activation benchmark. */
 export interface ExtensionApi {
@@ -20,6 +24,21 @@ export interface ExtensionApi {
   registeredCommands(): string[];
   /** Read-only view of the activity log, newest first. */
   activities(): ReadonlyArray<{ title: string; status: string; detail?: string }>;
+  /** Only when running under tests (ExtensionMode.Test). */
+  testing?: TestingApi;
+}
+
+/** Test hooks: sign in through a test authentication provider and read the trees. */
+export interface TestingApi {
+  /** Use this VS Code authentication provider id instead of `microsoft` (undefined: back to normal). */
+  useAuthProvider(id: string | undefined): void;
+  /** Connect to a sandbox cloud, signing in through VS Code accounts (the provider above). */
+  connectSandboxWithVsCodeAccounts(sandboxJsonPath: string): Promise<void>;
+  shares: vscode.TreeDataProvider<unknown>;
+  catalog: vscode.TreeDataProvider<unknown>;
+  /** The running "Start Local Sandbox" child, if any, and the sandbox.json it wrote. */
+  sandboxPid(): number | undefined;
+  sandboxDescriptionPath(): string | undefined;
 }
 
 export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
@@ -27,6 +46,7 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
   const activity = new ActivityLog();
   const connection = new Connection(context, log);
   const commands = new CommandRegistry(context, log, activity);
+  const sandbox = new SandboxProcess(context, log);
 
   const shares = new SharesTreeProvider(connection);
   const catalog = new CatalogTreeProvider(connection);
@@ -34,19 +54,32 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
   context.subscriptions.push(
     log,
     connection,
+    sandbox,
     vscode.window.createTreeView('governedDataShare.shares', { treeDataProvider: shares, showCollapseAll: true }),
     vscode.window.createTreeView('governedDataShare.catalog', { treeDataProvider: catalog, showCollapseAll: true }),
     vscode.window.createTreeView('governedDataShare.activity', { treeDataProvider: activityTree }),
   );
 
-  const refreshViews = () => { shares.refresh(); catalog.refresh(); };
+  // Refresh also looks at accounts and tenants again (a sign-in elsewhere, a new subscription).
+  const refreshViews = () => { if (connection.info) connection.refreshTenants(); else { shares.refresh(); catalog.refresh(); } };
   registerCoreCommands({ commands, connection, log, activity, refreshViews });
   registerProviderCommands(commands, connection, activity, refreshViews);
+  registerAuthCommands({ commands, connection, sandbox, log });
   connection.restore();
+
+  const testing: TestingApi | undefined = context.extensionMode === vscode.ExtensionMode.Test ? {
+    useAuthProvider: (id) => setAuthProviderOverride(id),
+    connectSandboxWithVsCodeAccounts: async (file) => { await connection.connectSandbox(vscode.Uri.file(file), 'vscode'); },
+    shares: shares as vscode.TreeDataProvider<unknown>,
+    catalog: catalog as vscode.TreeDataProvider<unknown>,
+    sandboxPid: () => sandbox.pid,
+    sandboxDescriptionPath: () => (sandbox.running ? path.join(sandbox.dataDir, 'sandbox.json') : undefined),
+  } : undefined;
 
   return {
     activation: { bundleLoadStartMs: 0, bundleLoadEndMs: 0, activateStartMs: 0, activateEndMs: 0, totalMs: 0 },
     registeredCommands: () => commands.ids(),
     activities: () => activity.entries().map((a) => ({ title: a.title, status: a.status, detail: a.detail })),
+    ...(testing ? { testing } : {}),
   };
 }

@@ -1,5 +1,7 @@
 import type * as Azure from '../azure';
-import type { SandboxConnectionInfo } from '../workflows/connection';
+import type { TokenSource } from '../auth/tokenSource';
+import type { Discovery, TenantFilter, TenantStatus } from '../auth/tenants';
+import { UserFacingError } from '../workflows/errors';
 
 let loading: Promise<typeof Azure> | undefined;
 
@@ -13,24 +15,105 @@ export function loadAzure(): Promise<typeof Azure> {
   return loading;
 }
 
+/** How tokens are obtained: the sandbox's seeded users, VS Code accounts, or @azure/identity. */
+export type AuthKind = 'sandbox' | 'vscode' | 'azureCli' | 'environment';
+
+/** Which cloud and which sign-in a connection uses. */
+export interface AuthPlan {
+  /** The sandbox cloud's sandbox.json; undefined = Azure's public cloud. */
+  sandboxDescriptionPath?: string;
+  auth: AuthKind;
+}
+
+interface Setup {
+  azure: typeof Azure;
+  cloud: Azure.CloudConfig;
+  source: TokenSource;
+  directory: Azure.TenantDirectory;
+  factory: Azure.AzureClientFactory;
+}
+
 /**
- * Clients for each tenant of the current connection, built by one factory: for the sandbox the
- * cloud is its ARM endpoint and CA, and the credential is the tenant's seeded user (a person
- * acting in their own tenant), exactly as Azure would be used with a signed-in account.
+ * Clients for each tenant of the current connection, built by one factory from one TokenSource:
+ * the sandbox's seeded users, VS Code sessions or @azure/identity all end as the same
+ * TokenCredential per tenant, so nothing after "a token for this tenant and scope" differs.
+ * Also owns tenant discovery (accounts → tenants → subscriptions), cached until invalidated.
  */
 export class AzureSession {
-  private factory: Promise<{ azure: typeof Azure; cloud: Azure.CloudConfig; description: Azure.SandboxDescription; factory: Azure.AzureClientFactory }> | undefined;
+  private setup: Promise<Setup> | undefined;
+  private discovered: Promise<Discovery> | undefined;
+  private last: Discovery | undefined;
 
-  constructor(private readonly info: SandboxConnectionInfo) {}
+  constructor(readonly plan: AuthPlan, private readonly vscodeSource: () => TokenSource, private readonly filter: () => TenantFilter) {}
+
+  private ready(): Promise<Setup> {
+    this.setup ??= (async () => {
+      const azure = await loadAzure();
+      const { plan } = this;
+      let cloud: Azure.CloudConfig;
+      let description: Azure.SandboxDescription | undefined;
+      if (plan.sandboxDescriptionPath) {
+        ({ cloud, description } = await azure.loadSandboxCloud(plan.sandboxDescriptionPath));
+      } else {
+        cloud = azure.AZURE_PUBLIC_CLOUD;
+      }
+      let source: TokenSource;
+      let directory: Azure.TenantDirectory;
+      if (plan.auth === 'sandbox') {
+        if (!description) throw new UserFacingError('Sandbox sign-in needs a sandbox.', 'Run "Governed Data Share: Connect to Local Sandbox".');
+        source = new azure.SandboxTokenSource(description, cloud.caPem);
+        directory = azure.sandboxDirectory(description);
+      } else {
+        source = plan.auth === 'vscode' ? this.vscodeSource() : new azure.IdentityTokenSource(plan.auth);
+        directory = new azure.ArmTenantDirectory(source, { armEndpoint: cloud.armEndpoint, caPem: cloud.caPem });
+      }
+      return { azure, cloud, source, directory, factory: new azure.AzureClientFactory() };
+    })().catch((e: unknown) => {
+      this.setup = undefined;
+      throw e;
+    });
+    return this.setup;
+  }
+
+  /** Accounts, tenants (filtered) and each tenant's state and subscriptions; cached until invalidate(). */
+  discovery(): Promise<Discovery> {
+    this.discovered ??= (async () => {
+      const { azure, directory } = await this.ready();
+      const result = await azure.discoverTenants(directory, this.filter());
+      this.last = result;
+      return result;
+    })().catch((e: unknown) => {
+      this.discovered = undefined;
+      throw e;
+    });
+    return this.discovered;
+  }
+
+  /** The last completed discovery (synchronous, for pickers and names). */
+  get lastDiscovery(): Discovery | undefined { return this.last; }
+
+  /** Forget discovered tenants (after a sign-in, a session change or a filter change). */
+  invalidate(): void { this.discovered = undefined; }
+
+  private statusOf(tenantId: string): TenantStatus | undefined {
+    return this.last?.tenants.find((t) => t.tenant.tenantId.toLowerCase() === tenantId.toLowerCase());
+  }
+
+  /** The token source (for sign-in actions). */
+  async tokenSource(): Promise<TokenSource> { return (await this.ready()).source; }
 
   async clients(tenantId: string): Promise<Azure.AzureClients> {
-    this.factory ??= (async () => {
-      const azure = await loadAzure();
-      const { cloud, description } = await azure.loadSandboxCloud(this.info.descriptionPath);
-      return { azure, cloud, description, factory: new azure.AzureClientFactory() };
-    })();
-    const { azure, cloud, description, factory } = await this.factory;
-    const credential = azure.sandboxCredentials(description, tenantId, 'user', { caPem: cloud.caPem });
+    const { azure, cloud, source, factory } = await this.ready();
+    const account = this.statusOf(tenantId)?.account;
+    // One credential object per (tenant, account): the factory keeps its clients (and their token caches).
+    const key = `${tenantId.toLowerCase()}|${account?.id ?? ''}`;
+    let credential = this.credentials.get(key);
+    if (!credential) {
+      credential = azure.credentialFor(source, tenantId, account);
+      this.credentials.set(key, credential);
+    }
     return factory.forTenant(cloud, tenantId, credential);
   }
+
+  private readonly credentials = new Map<string, Azure.TokenCredential>();
 }
