@@ -25,6 +25,21 @@ const lazyAzure = {
   },
 };
 
+/**
+ * Keeps the lineage panel host (graph builder, fetcher, webview HTML) out of dist/extension.js:
+ * src/ui reaches it only through a lazy `require('./lineagePanel')`, left as a runtime require of
+ * dist/lineagePanel.js (its own bundle, loaded when a lineage panel is first opened or restored).
+ */
+const lazyLineage = {
+  name: 'lazy-lineage',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)lineagePanel(\.js)?$/ }, (args) => {
+      if (args.kind !== 'require-call' || !args.importer.includes(`${path.sep}src${path.sep}ui${path.sep}`)) return undefined;
+      return { path: './lineagePanel.js', external: true };
+    });
+  },
+};
+
 const common = { bundle: true, minify: production, sourcemap: production ? false : 'linked', metafile: true, logLevel: 'warning', legalComments: 'none' };
 
 const builds = [
@@ -35,6 +50,13 @@ const builds = [
     // Marks the moment the bundle starts loading, for the activation-cost measurement.
     banner: { js: 'globalThis.__gdsBundleLoadStart=globalThis.performance?performance.now():Date.now();' },
     footer: { js: 'globalThis.__gdsBundleLoadEnd=globalThis.performance?performance.now():Date.now();' },
+    plugins: [lazyAzure, lazyLineage],
+  },
+  {
+    // The lineage panel host, loaded on first use (see lazyLineage).
+    ...common,
+    entryPoints: { lineagePanel: 'src/ui/lineagePanel.ts' },
+    platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], outdir,
     plugins: [lazyAzure],
   },
   {
@@ -47,8 +69,15 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { 'webview/lineage': 'webview-ui/lineage/main.ts' },
+    // The lineage webview (its CSS lands beside it as webview/lineage.css) and its layout worker.
+    entryPoints: { 'webview/lineage': 'webview-ui/lineage/main.ts', 'webview/lineageLayout': 'webview-ui/lineage/layoutWorker.ts' },
     platform: 'browser', format: 'iife', target: 'es2022', outdir,
+  },
+  {
+    // The headless recipe runner (npm run recipe); runs from the repository, packages external.
+    ...common, minify: false,
+    entryPoints: { recipe: 'src/workflows/cli.ts' },
+    platform: 'node', format: 'cjs', target: 'node20', packages: 'external', outdir,
   },
   {
     // The sandbox cloud runs from the repository (npm run sandbox); its packages stay external.

@@ -1,0 +1,179 @@
+/**
+ * What a recipe run talks to: for each side (provider, consumer) the tenant's clients, the
+ * subscription, and who is signed in (from the token's own claims, never from configuration).
+ * Built for the sandbox (its sandbox.json and token source) or for Azure (@azure/identity).
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipeline';
+import { azureCliCredential, sandboxCredentials, type SandboxDescription } from '../auth';
+import { AZURE_PUBLIC_CLOUD, AzureClients, loadSandboxCloud, SCOPES, type CloudConfig, type FactoryOptions } from '../azure';
+import type { AuditActor } from './audit';
+import { UserFacingError } from './errors';
+import type { RecipePlan, SidePlan } from './plan';
+
+export interface Principal extends AuditActor {
+  kind: 'User' | 'ServicePrincipal';
+  email?: string;
+}
+
+export interface SideEnv {
+  side: 'provider' | 'consumer';
+  plan: SidePlan;
+  tenantId: string;
+  subscriptionId: string;
+  clients: AzureClients;
+  /** Resolved on first use from the ARM token's claims. */
+  principal(): Promise<Principal>;
+  /** Tenant display name where known (sandbox), else the id. */
+  tenantName: string;
+}
+
+/** Counts HTTP calls by kind (reads/writes/deletes on ARM; data-plane calls), for the bench and the no-op check. */
+export class CallCounter {
+  /** ARM calls by what they do: POST list actions (listSynchronizations, listKeys…) read, so they count as reads. */
+  arm = { reads: 0, writes: 0, deletes: 0 };
+  dataPlane = { reads: 0, writes: 0 };
+  constructor(private readonly armHost: string) {}
+  wrap(inner: HttpClient): HttpClient {
+    return {
+      sendRequest: (request) => {
+        const host = new URL(request.url).host;
+        const isArm = host === this.armHost && /\/subscriptions\//i.test(request.url);
+        const m = request.method.toUpperCase();
+        if (isArm) {
+          const path = new URL(request.url).pathname;
+          if (m === 'GET' || m === 'HEAD' || (m === 'POST' && /\/list[A-Za-z]*$/.test(path))) this.arm.reads++;
+          else if (m === 'DELETE') this.arm.deletes++;
+          else this.arm.writes++;
+        } else if (!/\/oauth2\//.test(request.url)) {
+          if (m === 'GET' || m === 'HEAD' || /\/search\/query|listSynchronizations|listSourceShare/i.test(request.url)) this.dataPlane.reads++;
+          else this.dataPlane.writes++;
+        }
+        return inner.sendRequest(request);
+      },
+    };
+  }
+  get armTotal(): number {
+    return this.arm.reads + this.arm.writes + this.arm.deletes;
+  }
+}
+
+export interface RecipeEnv {
+  plan: RecipePlan;
+  cloud: CloudConfig;
+  provider: SideEnv;
+  consumer: SideEnv;
+  counter: CallCounter;
+  /** Sandbox only: the description (users, service principals). */
+  sandbox?: SandboxDescription;
+  /** Folder the plan was read from (relative paths in it resolve here). */
+  baseDir: string;
+  /** Poll quickly against the sandbox, patiently against Azure. */
+  pollIntervalMs: number;
+}
+
+export interface EnvOptions {
+  /** sandbox.json of a running sandbox (target sandbox). */
+  sandboxJson?: string;
+  clientOptions?: FactoryOptions;
+  /** Credentials by tenant id (overrides the plan's credential choice; used by the editor). */
+  credentials?: Record<string, TokenCredential>;
+  baseDir?: string;
+}
+
+function decodeClaims(token: string): Record<string, unknown> {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+function makeSide(side: 'provider' | 'consumer', plan: SidePlan, cloud: CloudConfig, credential: TokenCredential, options: FactoryOptions, tenantName: string): SideEnv {
+  const clients = new AzureClients(cloud, plan.tenantId, credential, options);
+  let principal: Promise<Principal> | undefined;
+  return {
+    side,
+    plan,
+    tenantId: plan.tenantId,
+    subscriptionId: plan.subscriptionId,
+    clients,
+    tenantName,
+    principal() {
+      principal ??= (async () => {
+        const token = await credential.getToken(SCOPES.arm);
+        if (!token) throw new UserFacingError(`No token for tenant ${tenantName}.`, 'Sign in to that tenant and run again.');
+        const c = decodeClaims(token.token);
+        const isApp = c.idtyp === 'app' || (!c.upn && !c.unique_name && !c.preferred_username && !c.email);
+        return {
+          tenantId: String(c.tid ?? plan.tenantId),
+          objectId: String(c.oid ?? ''),
+          name: String(c.name ?? c.upn ?? c.preferred_username ?? c.app_displayname ?? c.appid ?? 'unknown'),
+          kind: isApp ? 'ServicePrincipal' : 'User',
+          email: typeof c.email === 'string' ? c.email : typeof c.upn === 'string' ? c.upn : typeof c.preferred_username === 'string' ? c.preferred_username : undefined,
+        };
+      })();
+      principal.catch(() => (principal = undefined));
+      return principal;
+    },
+  };
+}
+
+export async function createRecipeEnv(plan: RecipePlan, options: EnvOptions = {}): Promise<RecipeEnv> {
+  let cloud: CloudConfig;
+  let sandbox: SandboxDescription | undefined;
+  if (plan.target === 'sandbox') {
+    if (!options.sandboxJson) throw new UserFacingError('The plan targets the sandbox but no sandbox.json was given.', 'Start it with `npm run sandbox` and pass --sandbox .sandbox/sandbox.json.');
+    try {
+      ({ cloud, description: sandbox } = await loadSandboxCloud(options.sandboxJson));
+    } catch (e) {
+      throw new UserFacingError(`Cannot read the sandbox description ${options.sandboxJson}: ${(e as Error).message}`, 'Start the sandbox with `npm run sandbox` (it writes .sandbox/sandbox.json), or pass --sandbox <path>.');
+    }
+  } else {
+    cloud = AZURE_PUBLIC_CLOUD;
+  }
+  const counter = new CallCounter(new URL(cloud.armEndpoint).host);
+  const base = options.clientOptions ?? {};
+  const clientOptions: FactoryOptions = { ...base, httpClient: counter.wrap(base.httpClient ?? createDefaultHttpClient()) };
+  const credentialFor = (s: SidePlan, which: string): { credential: TokenCredential; name: string } => {
+    const given = options.credentials?.[s.tenantId];
+    if (sandbox) {
+      const t = sandbox.tenants.find((x) => x.tenantId.toLowerCase() === s.tenantId.toLowerCase());
+      if (!t) throw new UserFacingError(`${which}.tenantId ${s.tenantId} is not a tenant of this sandbox (it has ${sandbox.tenants.map((x) => `${x.displayName} ${x.tenantId}`).join(', ')}).`, 'Use one of the sandbox tenant ids in the plan.');
+      if (!t.subscriptions.some((x) => x.subscriptionId.toLowerCase() === s.subscriptionId.toLowerCase())) {
+        throw new UserFacingError(`${which}.subscriptionId ${s.subscriptionId} is not a subscription of ${t.displayName}.`, `Use one of: ${t.subscriptions.map((x) => x.subscriptionId).join(', ')}.`);
+      }
+      return { credential: given ?? sandboxCredentials(sandbox, t.tenantId, s.identity ?? 'servicePrincipal', { caPem: cloud.caPem }), name: t.displayName };
+    }
+    if (given) return { credential: given, name: s.tenantId };
+    if (s.credential === 'environment') {
+      return { credential: lazyEnvironmentCredential(s.tenantId), name: s.tenantId };
+    }
+    return { credential: azureCliCredential(s.tenantId), name: s.tenantId };
+  };
+  const p = credentialFor(plan.provider, 'provider');
+  const c = credentialFor(plan.consumer, 'consumer');
+  return {
+    plan,
+    cloud,
+    sandbox,
+    counter,
+    baseDir: options.baseDir ?? process.cwd(),
+    pollIntervalMs: sandbox ? 50 : 5000,
+    provider: makeSide('provider', plan.provider, cloud, p.credential, clientOptions, p.name),
+    consumer: makeSide('consumer', plan.consumer, cloud, c.credential, clientOptions, c.name),
+  };
+}
+
+function lazyEnvironmentCredential(tenantId: string): TokenCredential {
+  let inner: TokenCredential | undefined;
+  return {
+    async getToken(scopes, opts) {
+      if (!inner) {
+        const { EnvironmentCredential } = await import('@azure/identity');
+        inner = new EnvironmentCredential({ tenantId } as never);
+      }
+      return inner.getToken(scopes, opts);
+    },
+  };
+}

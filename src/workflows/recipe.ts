@@ -1,0 +1,72 @@
+/**
+ * The cross-tenant recipe as one step graph: both tenants' infrastructure in parallel, readiness,
+ * scanning, the share behind the governance gate, invitation, accept, mapping, snapshot, trigger,
+ * the consumer's scan and the lineage link. The editor's commands run single steps or sub-graphs
+ * of it; the headless runner runs it whole.
+ */
+import type { AuditActor } from './audit';
+import { runSteps, type RunOptions, type RunResult, type Step } from './engine';
+import type { RecipeEnv } from './env';
+import { cleanupSteps } from './cleanup';
+import { dataRoleStep, dataShareAccountStep, purviewStep, registerStep, storageStep, uploadStep } from './steps/infra';
+import { lineageStep, scanStep } from './steps/purview';
+import { readinessStep } from './steps/readiness';
+import { acceptStep, datasetsStep, gateStep, inviteStep, mapStep, shareStep, snapshotStep, triggerStep } from './steps/sharing';
+
+export function recipeSteps(): Step<RecipeEnv>[] {
+  return [
+    registerStep('provider'),
+    registerStep('consumer'),
+    storageStep('provider'),
+    storageStep('consumer'),
+    dataRoleStep('provider'),
+    dataRoleStep('consumer'),
+    uploadStep(),
+    dataShareAccountStep('provider'),
+    dataShareAccountStep('consumer'),
+    purviewStep('provider'),
+    purviewStep('consumer'),
+    readinessStep(),
+    scanStep('provider', ['provider.purview', 'provider.upload']),
+    shareStep(),
+    gateStep(),
+    datasetsStep(),
+    inviteStep(),
+    acceptStep(),
+    mapStep(),
+    snapshotStep(),
+    triggerStep(),
+    scanStep('consumer', ['consumer.purview', 'consumer.snapshot', 'consumer.dataRole']),
+    lineageStep(),
+  ];
+}
+
+/** Steps for one command: the named step and everything it needs (already-done ones are no-ops). */
+export function stepsFor(ids: readonly string[], all: Step<RecipeEnv>[] = recipeSteps()): Step<RecipeEnv>[] {
+  const byId = new Map(all.map((s) => [s.id, s]));
+  const keep = new Set<string>();
+  const add = (id: string) => {
+    if (keep.has(id)) return;
+    const s = byId.get(id);
+    if (!s) throw new Error(`Unknown step ${id}.`);
+    keep.add(id);
+    s.dependsOn.forEach(add);
+  };
+  ids.forEach(add);
+  return all.filter((s) => keep.has(s.id));
+}
+
+export { cleanupSteps };
+
+/** The audit trail's "who" for a recipe step: the consumer's principal for consumer steps, else the provider's. */
+export function recipeActor(env: RecipeEnv): (step: { side?: string }) => Promise<AuditActor> {
+  return async (step) => {
+    const p = await (step.side === 'consumer' ? env.consumer : env.provider).principal();
+    return { tenantId: p.tenantId, objectId: p.objectId, name: p.name };
+  };
+}
+
+/** Runs steps of the recipe (or cleanup) with the recipe's audit actor. */
+export function runRecipeSteps(steps: readonly Step<RecipeEnv>[], env: RecipeEnv, options: RunOptions = {}): Promise<RunResult> {
+  return runSteps(steps, env, { actor: recipeActor(env), ...options });
+}
