@@ -250,6 +250,7 @@ describe('sandbox Microsoft Graph subset (B2B guests, cross-tenant access partne
     const unknown = await request(sandbox, 'GET', '/graph/v1.0/groups', { token });
     assert.equal(unknown.status, 400);
     assert.match(unknown.body.error.message, /Resource not found for the segment 'groups'/);
+    assert.equal((await request(sandbox, 'GET', '/graph/v1.0/groups')).status, 401, 'the token is checked first, as Graph does');
     const method = await request(sandbox, 'PUT', '/graph/v1.0/invitations', { token, body: {} });
     assert.equal(method.status, 405);
     const filter = await request(sandbox, 'GET', `/graph/v1.0/users?$filter=${encodeURIComponent("startswith(displayName,'A')")}`, { token });

@@ -382,25 +382,24 @@ const routes: Route[] = [
   route(['DELETE'], `${P}/{tenantId}`, deletePartner),
 ];
 
-/** Anything else under /graph: Graph's 405 for a known path with another method, 400 for an unknown segment. */
+/** Anything else under /graph (after the token check): Graph's 405 for a known path with another method, 400 for an unknown segment. */
 const catchAll: Route = {
   methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
   pattern: `${GRAPH_BASE}/{*rest}`,
   anonymous: true,
   authorize: false,
   requireApiVersion: false,
-  handler: (req, _params, ctx) =>
-    respond(ctx, req, ctx.newGuid(), () => {
-      const known = routes.filter((r) => compileRoute(r, graphProvider).regex.test(req.path));
-      if (known.length > 0) {
-        throw new GraphError(405, 'Request_BadRequest', `Specified HTTP method '${req.method}' is not allowed for the request target. Allowed: ${[...new Set(known.flatMap((r) => r.methods))].join(', ')}.`);
-      }
-      const segs = req.path.split('/').filter((s) => s.length > 0);
-      if (segs[1]?.toLowerCase() !== 'v1.0') {
-        throw badRequest(`Invalid version: the sandbox's Graph serves v1.0 ('${segs[1] ?? ''}' given).`, 'BadRequest');
-      }
-      throw badRequest(`Resource not found for the segment '${segs[2] ?? ''}'. The sandbox's Graph serves invitations, users, me, organization and policies/crossTenantAccessPolicy/partners.`, 'BadRequest');
-    }),
+  handler: wrap(({ req }) => {
+    const known = routes.filter((r) => compileRoute(r, graphProvider).regex.test(req.path));
+    if (known.length > 0) {
+      throw new GraphError(405, 'Request_BadRequest', `Specified HTTP method '${req.method}' is not allowed for the request target. Allowed: ${[...new Set(known.flatMap((r) => r.methods))].join(', ')}.`);
+    }
+    const segs = req.path.split('/').filter((s) => s.length > 0);
+    if (segs[1]?.toLowerCase() !== 'v1.0') {
+      throw badRequest(`Invalid version: the sandbox's Graph serves v1.0 ('${segs[1] ?? ''}' given).`, 'BadRequest');
+    }
+    throw badRequest(`Resource not found for the segment '${segs[2] ?? ''}'. The sandbox's Graph serves invitations, users, me, organization and policies/crossTenantAccessPolicy/partners.`, 'BadRequest');
+  }),
 };
 
 export const graphProvider: ResourceProvider = {
