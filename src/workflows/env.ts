@@ -78,6 +78,12 @@ export interface EnvOptions {
   clientOptions?: FactoryOptions;
   /** Credentials by tenant id (overrides the plan's credential choice; used by the editor). */
   credentials?: Record<string, TokenCredential>;
+  /** The editor's clients by tenant id (shares their caches and budget); overrides credentials. */
+  clients?: Record<string, AzureClients>;
+  /** The cloud to use when not the sandbox of `sandboxJson` (default: Azure public cloud, or the clients' cloud). */
+  cloud?: CloudConfig;
+  /** Display names by tenant id, for messages and the plan. */
+  tenantNames?: Record<string, string>;
   baseDir?: string;
 }
 
@@ -89,8 +95,8 @@ function decodeClaims(token: string): Record<string, unknown> {
   }
 }
 
-function makeSide(side: 'provider' | 'consumer', plan: SidePlan, cloud: CloudConfig, credential: TokenCredential, options: FactoryOptions, tenantName: string): SideEnv {
-  const clients = new AzureClients(cloud, plan.tenantId, credential, options);
+function makeSide(side: 'provider' | 'consumer', plan: SidePlan, cloud: CloudConfig, credential: TokenCredential, options: FactoryOptions, tenantName: string, given?: AzureClients): SideEnv {
+  const clients = given ?? new AzureClients(cloud, plan.tenantId, credential, options);
   let principal: Promise<Principal> | undefined;
   return {
     side,
@@ -122,7 +128,7 @@ function makeSide(side: 'provider' | 'consumer', plan: SidePlan, cloud: CloudCon
 export async function createRecipeEnv(plan: RecipePlan, options: EnvOptions = {}): Promise<RecipeEnv> {
   let cloud: CloudConfig;
   let sandbox: SandboxDescription | undefined;
-  if (plan.target === 'sandbox') {
+  if (plan.target === 'sandbox' && !options.cloud && !options.clients) {
     if (!options.sandboxJson) throw new UserFacingError('The plan targets the sandbox but no sandbox.json was given.', 'Start it with `npm run sandbox` and pass --sandbox .sandbox/sandbox.json.');
     try {
       ({ cloud, description: sandbox } = await loadSandboxCloud(options.sandboxJson));
@@ -130,12 +136,14 @@ export async function createRecipeEnv(plan: RecipePlan, options: EnvOptions = {}
       throw new UserFacingError(`Cannot read the sandbox description ${options.sandboxJson}: ${(e as Error).message}`, 'Start the sandbox with `npm run sandbox` (it writes .sandbox/sandbox.json), or pass --sandbox <path>.');
     }
   } else {
-    cloud = AZURE_PUBLIC_CLOUD;
+    cloud = options.cloud ?? Object.values(options.clients ?? {})[0]?.cloud ?? AZURE_PUBLIC_CLOUD;
   }
   const counter = new CallCounter(new URL(cloud.armEndpoint).host);
   const base = options.clientOptions ?? {};
   const clientOptions: FactoryOptions = { ...base, httpClient: counter.wrap(base.httpClient ?? createDefaultHttpClient()) };
   const credentialFor = (s: SidePlan, which: string): { credential: TokenCredential; name: string } => {
+    const fromClients = options.clients?.[s.tenantId];
+    if (fromClients) return { credential: fromClients.credential, name: options.tenantNames?.[s.tenantId] ?? s.tenantId };
     const given = options.credentials?.[s.tenantId];
     if (sandbox) {
       const t = sandbox.tenants.find((x) => x.tenantId.toLowerCase() === s.tenantId.toLowerCase());
@@ -145,7 +153,7 @@ export async function createRecipeEnv(plan: RecipePlan, options: EnvOptions = {}
       }
       return { credential: given ?? sandboxCredentials(sandbox, t.tenantId, s.identity ?? 'servicePrincipal', { caPem: cloud.caPem }), name: t.displayName };
     }
-    if (given) return { credential: given, name: s.tenantId };
+    if (given) return { credential: given, name: options.tenantNames?.[s.tenantId] ?? s.tenantId };
     if (s.credential === 'environment') {
       return { credential: lazyEnvironmentCredential(s.tenantId), name: s.tenantId };
     }
@@ -159,9 +167,9 @@ export async function createRecipeEnv(plan: RecipePlan, options: EnvOptions = {}
     sandbox,
     counter,
     baseDir: options.baseDir ?? process.cwd(),
-    pollIntervalMs: sandbox ? 50 : 5000,
-    provider: makeSide('provider', plan.provider, cloud, p.credential, clientOptions, p.name),
-    consumer: makeSide('consumer', plan.consumer, cloud, c.credential, clientOptions, c.name),
+    pollIntervalMs: sandbox || cloud.id !== AZURE_PUBLIC_CLOUD.id ? 50 : 5000,
+    provider: makeSide('provider', plan.provider, cloud, p.credential, clientOptions, p.name, options.clients?.[plan.provider.tenantId]),
+    consumer: makeSide('consumer', plan.consumer, cloud, c.credential, clientOptions, c.name, options.clients?.[plan.consumer.tenantId]),
   };
 }
 

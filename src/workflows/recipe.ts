@@ -42,8 +42,13 @@ export function recipeSteps(): Step<RecipeEnv>[] {
 }
 
 /** Steps for one command: the named step and everything it needs (already-done ones are no-ops). */
-export function stepsFor(ids: readonly string[], all: Step<RecipeEnv>[] = recipeSteps()): Step<RecipeEnv>[] {
+export function stepsFor(ids: readonly string[], all: Step<RecipeEnv>[] = recipeSteps(), options: { withDependencies?: boolean } = {}): Step<RecipeEnv>[] {
   const byId = new Map(all.map((s) => [s.id, s]));
+  if (options.withDependencies === false) {
+    // Just these steps, with dependencies outside the selection dropped (the caller knows they are done).
+    const chosen = new Set(ids);
+    return all.filter((s) => chosen.has(s.id)).map((s) => ({ ...s, dependsOn: s.dependsOn.filter((d) => chosen.has(d)) }));
+  }
   const keep = new Set<string>();
   const add = (id: string) => {
     if (keep.has(id)) return;
