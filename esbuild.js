@@ -40,6 +40,33 @@ const lazyLineage = {
   },
 };
 
+/**
+ * Keeps the workflow commands' wizards and the workflows out of dist/extension.js: src/ui reaches
+ * them only through a lazy `require('./wizard/host')`, a runtime require of dist/workflowHost.js.
+ */
+const lazyWorkflowHost = {
+  name: 'lazy-workflow-host',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)wizard\/host(\.js)?$/ }, (args) => {
+      if (args.kind !== 'require-call' || !args.importer.includes(`${path.sep}src${path.sep}ui${path.sep}`)) return undefined;
+      return { path: './workflowHost.js', external: true };
+    });
+  },
+};
+
+/** In dist/workflowHost.js, src/azure is the shared dist/azure.js (one set of clients, one SDK copy). */
+const sharedAzure = {
+  name: 'shared-azure',
+  setup(build) {
+    build.onResolve({ filter: /(^|\/)azure(\/index(\.js|\.ts)?)?$/ }, (args) => {
+      if (!args.path.startsWith('.')) return undefined;
+      const resolved = path.resolve(args.resolveDir, args.path);
+      if (resolved !== path.join(__dirname, 'src', 'azure') && !resolved.startsWith(path.join(__dirname, 'src', 'azure', 'index'))) return undefined;
+      return { path: './azure.js', external: true };
+    });
+  },
+};
+
 const common = { bundle: true, minify: production, sourcemap: production ? false : 'linked', metafile: true, logLevel: 'warning', legalComments: 'none' };
 
 const builds = [
@@ -50,7 +77,14 @@ const builds = [
     // Marks the moment the bundle starts loading, for the activation-cost measurement.
     banner: { js: 'globalThis.__gdsBundleLoadStart=globalThis.performance?performance.now():Date.now();' },
     footer: { js: 'globalThis.__gdsBundleLoadEnd=globalThis.performance?performance.now():Date.now();' },
-    plugins: [lazyAzure, lazyLineage],
+    plugins: [lazyAzure, lazyLineage, lazyWorkflowHost],
+  },
+  {
+    // The workflow commands (wizards + workflows), loaded on first use (see lazyWorkflowHost).
+    ...common,
+    entryPoints: { workflowHost: 'src/ui/wizard/host.ts' },
+    platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], outdir,
+    plugins: [sharedAzure],
   },
   {
     // The lineage panel host, loaded on first use (see lazyLineage).

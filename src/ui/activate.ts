@@ -9,6 +9,7 @@ import { Log } from './log';
 import { registerCoreCommands } from './coreCommands';
 import { registerProviderCommands } from './providerCommands';
 import { registerAuthCommands } from './authCommands';
+import { registerWorkflowCommands } from './workflowCommands';
 import { setAuthProviderOverride } from './authVscode';
 import { SandboxProcess } from './sandboxProcess';
 
@@ -65,6 +66,7 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
   registerCoreCommands({ commands, connection, log, activity, refreshViews });
   registerProviderCommands(commands, connection, activity, refreshViews);
   registerAuthCommands({ commands, connection, sandbox, log });
+  registerWorkflowCommands(commands, { context, connection, log, activity, refreshViews });
   connection.restore();
 
   const testing: TestingApi | undefined = context.extensionMode === vscode.ExtensionMode.Test ? {
