@@ -3,7 +3,7 @@
  * it. Reads only. The report is what the runner prints and writes with --report.
  */
 import * as https from 'node:https';
-import { roleGuidOf, BUILT_IN_ROLES, SCOPES } from '../azure';
+import { roleGuidOf, BUILT_IN_ROLES } from '../azure';
 import { SNAPSHOT_PROCESS_TYPE, snapshotProcessQualifiedName } from '../lineage/snapshotProcess';
 import type { RecipeEnv, SideEnv } from './env';
 import { describeError } from './errors';
@@ -155,7 +155,6 @@ export async function validateEstate(env: RecipeEnv, now = Date.now()): Promise<
       return { ok: missing.length === 0, detail: missing.length ? `no lineage for ${missing.join(', ')}` : `${env.plan.share.datasets.length} snapshot process(es) recorded`, fix: 'Run Link Lineage after a successful snapshot.' };
     }, 'Check you have the Data Curator role in Purview.');
   }
-  void SCOPES;
   const done = await Promise.all(checks);
   const failed = done.filter((x) => !x.ok).length;
   return { ok: failed === 0, passed: done.length - failed, failed, checkedAt: new Date(now).toISOString(), checks: done };

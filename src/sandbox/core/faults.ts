@@ -54,6 +54,11 @@ export class FaultInjector {
     return this.rules.map((r) => ({ ...r.rule }));
   }
 
+  /** How often each rule fired so far (tests check that faults really were injected). */
+  stats(): Array<{ kind: FaultKind; pattern: string; hits: number }> {
+    return this.rules.map((r) => ({ kind: r.rule.kind, pattern: r.rule.pattern, hits: r.hits }));
+  }
+
   decide(method: string, path: string): FaultDecision {
     const decision: FaultDecision = { delayMs: 0, slowLroMs: 0 };
     for (const active of this.rules) {

@@ -57,18 +57,21 @@ export function storageStep(which: 'provider' | 'consumer'): S {
       const o = { abortSignal: ctx.signal };
       let changed = false;
       const rgs = s.clients.resources(s.subscriptionId).sdk.resourceGroups;
-      const rg = await getOrUndefined(() => rgs.get(s.plan.resourceGroup, o));
-      if (!rg) {
-        await rgs.createOrUpdate(s.plan.resourceGroup, { location: env.plan.location }, o);
-        changed = true;
-      }
       const storage = s.clients.storage(s.subscriptionId);
-      let account = await getOrUndefined(() => storage.accounts.get(s.plan.resourceGroup, s.plan.storageAccount, o));
+      const rg = await getOrUndefined(() => rgs.get(s.plan.resourceGroup, o));
+      let account = rg ? await getOrUndefined(() => storage.accounts.get(s.plan.resourceGroup, s.plan.storageAccount, o)) : undefined;
       if (!account) {
+        // Checked before anything is created, so a taken name changes nothing.
         const avail = await storage.accounts.checkNameAvailability(s.plan.storageAccount, o);
         if (avail.nameAvailable === false) {
           throw new UserFacingError(`The storage account name '${s.plan.storageAccount}' is already taken${avail.message ? `: ${avail.message}` : '.'}`, 'Storage account names are global across Azure: choose another name in the plan.');
         }
+      }
+      if (!rg) {
+        await rgs.createOrUpdate(s.plan.resourceGroup, { location: env.plan.location }, o);
+        changed = true;
+      }
+      if (!account) {
         ctx.report(`creating storage account ${s.plan.storageAccount}`);
         account = await storage.accounts.createAndWait(
           s.plan.resourceGroup,

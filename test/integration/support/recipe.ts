@@ -6,7 +6,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AuditTrail } from '../../../src/workflows/audit';
+import { type AuditTrail } from '../../../src/workflows/audit';
 import type { RunResult, Step } from '../../../src/workflows/engine';
 import { createRecipeEnv, type RecipeEnv } from '../../../src/workflows/env';
 import { checkPlan, type RecipePlan } from '../../../src/workflows/plan';
