@@ -12,6 +12,7 @@ import { registerAuthCommands } from './authCommands';
 import { registerWorkflowCommands } from './workflowCommands';
 import { setAuthProviderOverride } from './authVscode';
 import { SandboxProcess } from './sandboxProcess';
+import { registerTreeCommands } from './treeCommands';
 
 /** What `activate()` returns: used by tests and the activation benchmark. */
 export interface ExtensionApi {
@@ -25,6 +26,8 @@ export interface ExtensionApi {
   registeredCommands(): string[];
   /** Read-only view of the activity log, newest first. */
   activities(): ReadonlyArray<{ title: string; status: string; detail?: string }>;
+  /** Shows a resource (by ARM id) in the Shares view, e.g. a share just created; false when not found. */
+  revealInShares(resourceId: string): Promise<boolean>;
   /** Only when running under tests (ExtensionMode.Test). */
   testing?: TestingApi;
 }
@@ -37,6 +40,8 @@ export interface TestingApi {
   connectSandboxWithVsCodeAccounts(sandboxJsonPath: string): Promise<void>;
   shares: vscode.TreeDataProvider<unknown>;
   catalog: vscode.TreeDataProvider<unknown>;
+  /** The activity log itself (steps, errors, retry). */
+  activityLog: ActivityLog;
   /** The running "Start Local Sandbox" child, if any, and the sandbox.json it wrote. */
   sandboxPid(): number | undefined;
   sandboxDescriptionPath(): string | undefined;
@@ -52,12 +57,17 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
   const shares = new SharesTreeProvider(connection);
   const catalog = new CatalogTreeProvider(connection);
   const activityTree = new ActivityTreeProvider(activity);
+  const sharesView = vscode.window.createTreeView('governedDataShare.shares', { treeDataProvider: shares, showCollapseAll: true });
+  const catalogView = vscode.window.createTreeView('governedDataShare.catalog', { treeDataProvider: catalog, showCollapseAll: true });
+  shares.attach(sharesView);
+  catalog.attach(catalogView);
   context.subscriptions.push(
     log,
     connection,
     sandbox,
-    vscode.window.createTreeView('governedDataShare.shares', { treeDataProvider: shares, showCollapseAll: true }),
-    vscode.window.createTreeView('governedDataShare.catalog', { treeDataProvider: catalog, showCollapseAll: true }),
+    sharesView,
+    catalogView,
+    activityTree,
     vscode.window.createTreeView('governedDataShare.activity', { treeDataProvider: activityTree }),
   );
 
@@ -65,7 +75,8 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
   const refreshViews = () => { if (connection.info) connection.refreshTenants(); else { shares.refresh(); catalog.refresh(); } };
   registerCoreCommands({ commands, connection, log, activity, refreshViews });
   registerProviderCommands(commands, connection, activity, refreshViews);
-  registerAuthCommands({ commands, connection, sandbox, log });
+  registerAuthCommands({ commands, connection, sandbox, log, activity });
+  registerTreeCommands({ context, commands, shares, catalog, activity });
   registerWorkflowCommands(commands, { context, connection, log, activity, refreshViews });
   connection.restore();
 
@@ -74,6 +85,7 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
     connectSandboxWithVsCodeAccounts: async (file) => { await connection.connectSandbox(vscode.Uri.file(file), 'vscode'); },
     shares: shares as vscode.TreeDataProvider<unknown>,
     catalog: catalog as vscode.TreeDataProvider<unknown>,
+    activityLog: activity,
     sandboxPid: () => sandbox.pid,
     sandboxDescriptionPath: () => (sandbox.running ? path.join(sandbox.dataDir, 'sandbox.json') : undefined),
   } : undefined;
@@ -82,6 +94,7 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
     activation: { bundleLoadStartMs: 0, bundleLoadEndMs: 0, activateStartMs: 0, activateEndMs: 0, totalMs: 0 },
     registeredCommands: () => commands.ids(),
     activities: () => activity.entries().map((a) => ({ title: a.title, status: a.status, detail: a.detail })),
+    revealInShares: (resourceId) => shares.reveal(resourceId),
     ...(testing ? { testing } : {}),
   };
 }

@@ -4,6 +4,8 @@
  * sandbox as a child process and sign in both of its tenants in one click).
  */
 import * as vscode from 'vscode';
+import * as fs from 'fs';
+import * as path from 'path';
 import { filterFromSelection } from '../auth/tenants';
 import { VSCODE_ARM_SCOPE, type AuthAccount } from '../auth/tokenSource';
 import { CancelledError, UserFacingError } from '../workflows/errors';
@@ -11,6 +13,7 @@ import type { CommandRegistry } from './commands';
 import type { Connection } from './connection';
 import type { Log } from './log';
 import type { SandboxProcess } from './sandboxProcess';
+import type { ActivityLog } from './activity';
 import { configuredAuthProviderId } from './authVscode';
 
 /** ARM, the audience every tenant sign-in asks for first. */
@@ -32,6 +35,41 @@ export interface AuthCommandDeps {
   connection: Connection;
   sandbox: SandboxProcess;
   log: Log;
+  /** The Activity view's log (the demo estate's steps are recorded by Run Recipe). */
+  activity?: ActivityLog;
+}
+
+export const DEMO_CHOICE = 'Populated demo estate (recommended)';
+export const EMPTY_CHOICE = 'Empty sandbox';
+
+/**
+ * First run on an empty data folder: offer the populated demo estate (the example recipe, run
+ * through the workflows with progress and each step in the Activity view) or an empty sandbox.
+ * `choice` skips the question (tests, links).
+ */
+async function offerDemoEstate(deps: AuthCommandDeps, choice?: string): Promise<boolean> {
+  const picked = choice ?? (await vscode.window.showQuickPick([
+    { label: DEMO_CHOICE, detail: 'A provider share with datasets, a consumer that received snapshots, scanned and classified assets, lineage in both tenants (about a minute).' },
+    { label: EMPTY_CHOICE, detail: 'Just the two seeded tenants; build everything yourself.' },
+  ], { title: 'The local sandbox is new: what should it contain?', ignoreFocusOut: true }))?.label;
+  if (picked !== DEMO_CHOICE) return false;
+  // The example recipe through the workflows (Run Recipe: plan, progress, each step in the Activity view, Retry).
+  const planFile = path.join(deps.sandbox.extensionPath, 'examples', 'sandbox.recipe.json');
+  const result = await vscode.commands.executeCommand<{ ok: boolean; error?: string } | undefined>('governedDataShare.runRecipe', { answers: { planFile }, confirm: true });
+  if (result?.ok) {
+    deps.log.info('Demo estate populated from examples/sandbox.recipe.json.');
+    deps.connection.refreshTenants();
+  }
+  return result?.ok === true;
+}
+
+/** True when the sandbox data folder has nothing in it yet (a first start). */
+function isEmptyDataDir(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).filter((f) => !f.startsWith('.')).length === 0;
+  } catch {
+    return true;
+  }
 }
 
 export function registerAuthCommands({ commands, connection, sandbox, log }: AuthCommandDeps): void {
@@ -90,13 +128,16 @@ export function registerAuthCommands({ commands, connection, sandbox, log }: Aut
     return filter;
   }, { activityTitle: 'Select tenants and subscriptions' });
 
-  commands.register('governedDataShare.startSandbox', async () => {
+  commands.register('governedDataShare.startSandbox', async (arg?: unknown) => {
+    const firstRun = !sandbox.running && isEmptyDataDir(sandbox.dataDir);
     const descriptionPath = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Starting the local sandbox…' },
       () => sandbox.start(),
     );
     const info = await connection.connectSandbox(vscode.Uri.file(descriptionPath), 'sandbox');
-    void vscode.window.showInformationMessage(`Local sandbox started and signed in: ${info.tenants.map((t) => t.displayName).join(' and ')}.`);
+    const given = (arg as { estate?: string } | undefined)?.estate;
+    const populated = firstRun ? await offerDemoEstate({ commands, connection, sandbox, log }, given === 'demo' ? DEMO_CHOICE : given === 'empty' ? EMPTY_CHOICE : undefined) : false;
+    void vscode.window.showInformationMessage(`Local sandbox started and signed in: ${info.tenants.map((t) => t.displayName).join(' and ')}${populated ? ', with the demo estate' : ''}.`);
     return info.tenants.map((t) => t.tenantId);
   }, { activityTitle: 'Start local sandbox' });
 }

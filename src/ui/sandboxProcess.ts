@@ -24,6 +24,11 @@ export class SandboxProcess implements vscode.Disposable {
     return path.join(this.context.globalStorageUri.fsPath, 'sandbox');
   }
 
+  /** The extension's folder (examples/ lives there). */
+  get extensionPath(): string {
+    return this.context.extensionPath;
+  }
+
   get pid(): number | undefined {
     return this.running ? this.child?.pid : undefined;
   }
