@@ -6,6 +6,7 @@
  * (the two tenants' infrastructure, for instance). Progress, cancellation (AbortSignal) and the
  * audit trail are threaded through a context every step receives.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { AuditActor, AuditRecord, AuditSink } from './audit';
 import { CancelledError, describeError, isCancellation } from './errors';
@@ -84,6 +85,13 @@ export interface RunResult {
   elapsedMs: number;
 }
 
+const currentStep = new AsyncLocalStorage<string>();
+
+/** The id of the step whose code is running (for attributing HTTP calls to steps), if any. */
+export function currentStepId(): string | undefined {
+  return currentStep.getStore();
+}
+
 /** Checks the graph: unknown dependencies and cycles are programming errors. */
 export function checkGraph<E>(steps: readonly Step<E>[]): void {
   const ids = new Set(steps.map((s) => s.id));
@@ -153,7 +161,7 @@ export async function runSteps<E>(steps: readonly Step<E>[], env: E, options: Ru
     emit({ stepId: step.id, title: step.title, status: 'started' });
     try {
       ctx.throwIfCancelled();
-      const r = await step.execute(env, ctx);
+      const r = await currentStep.run(step.id, () => step.execute(env, ctx));
       outcomes.set(step.id, { id: step.id, title: step.title, status: 'succeeded', changed: r.changed, summary: r.summary, elapsedMs: Date.now() - t0 });
       options.audit?.append({ runId, actor, action: step.id, resourceIds: r.resourceIds ?? [], outcome: r.changed ? 'succeeded' : 'skipped', message: r.summary });
       emit({ stepId: step.id, title: step.title, status: 'succeeded', message: r.summary, elapsedMs: Date.now() - t0 });

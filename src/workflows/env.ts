@@ -8,6 +8,7 @@ import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipel
 import { azureCliCredential, sandboxCredentials, type SandboxDescription } from '../auth';
 import { AZURE_PUBLIC_CLOUD, AzureClients, loadSandboxCloud, SCOPES, type CloudConfig, type FactoryOptions } from '../azure';
 import type { AuditActor } from './audit';
+import { currentStepId } from './engine';
 import { UserFacingError } from './errors';
 import type { RecipePlan, SidePlan } from './plan';
 
@@ -33,25 +34,45 @@ export class CallCounter {
   /** ARM calls by what they do: POST list actions (listSynchronizations, listKeys…) read, so they count as reads. */
   arm = { reads: 0, writes: 0, deletes: 0 };
   dataPlane = { reads: 0, writes: 0 };
+  /**
+   * Per step: calls, and "waves" (round trips that had to wait for the previous ones: a call
+   * started while none of the step's calls was in flight). The longest chain of dependent calls
+   * of a run is the longest path through the step graph weighted by waves.
+   */
+  readonly perStep = new Map<string, { calls: number; waves: number; inflight: number }>();
   constructor(private readonly armHost: string) {}
   wrap(inner: HttpClient): HttpClient {
     return {
-      sendRequest: (request) => {
-        const host = new URL(request.url).host;
-        const isArm = host === this.armHost && /\/subscriptions\//i.test(request.url);
-        const m = request.method.toUpperCase();
-        if (isArm) {
-          const path = new URL(request.url).pathname;
-          if (m === 'GET' || m === 'HEAD' || (m === 'POST' && /\/list[A-Za-z]*$/.test(path))) this.arm.reads++;
-          else if (m === 'DELETE') this.arm.deletes++;
-          else this.arm.writes++;
-        } else if (!/\/oauth2\//.test(request.url)) {
-          if (m === 'GET' || m === 'HEAD' || /\/search\/query|listSynchronizations|listSourceShare/i.test(request.url)) this.dataPlane.reads++;
-          else this.dataPlane.writes++;
+      sendRequest: async (request) => {
+        const stepId = currentStepId();
+        const s = stepId ? this.perStep.get(stepId) ?? { calls: 0, waves: 0, inflight: 0 } : undefined;
+        if (stepId && s) {
+          this.perStep.set(stepId, s);
+          s.calls++;
+          if (s.inflight === 0) s.waves++;
+          s.inflight++;
         }
-        return inner.sendRequest(request);
+        try {
+          return await this.count(inner, request);
+        } finally {
+          if (s) s.inflight--;
+        }
       },
     };
+  }
+  private count(inner: HttpClient, request: Parameters<HttpClient['sendRequest']>[0]): ReturnType<HttpClient['sendRequest']> {
+    const url = new URL(request.url);
+    const isArm = url.host === this.armHost && /\/subscriptions\//i.test(url.pathname);
+    const m = request.method.toUpperCase();
+    if (isArm) {
+      if (m === 'GET' || m === 'HEAD' || (m === 'POST' && /\/list[A-Za-z]*$/.test(url.pathname))) this.arm.reads++;
+      else if (m === 'DELETE') this.arm.deletes++;
+      else this.arm.writes++;
+    } else if (!/\/oauth2\//.test(url.pathname)) {
+      if (m === 'GET' || m === 'HEAD' || /\/search\/query$/i.test(url.pathname)) this.dataPlane.reads++;
+      else this.dataPlane.writes++;
+    }
+    return inner.sendRequest(request);
   }
   get armTotal(): number {
     return this.arm.reads + this.arm.writes + this.arm.deletes;
