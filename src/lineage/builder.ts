@@ -330,9 +330,16 @@ export function buildLineageGraph(input: BuildInput): LineageGraph {
     }
     return n;
   };
+  // Facts add nodes only where they touch the graph asked for: a share where one of its data sets
+  // is in it (or is a root), a subscription's snapshot and target where the snapshot was read from a
+  // catalog or its source or target is a root. Elsewhere they only describe what is there, so a
+  // graph never grows past its depth because of the Data Share estate.
+  const rootIds = new Set((input.roots ?? []).map((r) => (r.includes('://') ? assetId(r) : r)));
+  const present = new Set([...nodes.keys(), ...rootIds]);
   const shareByKey = new Map<string, ShareFact>();
+  for (const s of facts.shares) shareByKey.set(`${lower(s.tenantId)}|${lower(s.shareName)}`, s);
   for (const s of facts.shares) {
-    shareByKey.set(`${lower(s.tenantId)}|${lower(s.shareName)}`, s);
+    if (!s.dataSets.some((d) => { const qn = storageQualifiedName(d); return qn !== undefined && present.has(assetId(qn)); })) continue;
     const sid = shareId(s.tenantId, s.accountName, s.shareName);
     const node = factNode(sid, { kind: 'share', label: s.shareName, typeName: 'datashare_share', tenantId: s.tenantId });
     node.share = { name: s.shareName, account: s.accountName, tenantId: s.tenantId };
@@ -351,10 +358,13 @@ export function buildLineageGraph(input: BuildInput): LineageGraph {
     setRole(providerTenant, 'provider');
     const shareFact = shareByKey.get(`${lower(providerTenant)}|${lower(sub.shareName)}`);
     const sid = shareId(providerTenant, shareFact?.accountName ?? snapshotProviderAccount(snapshotInfo, sub), sub.shareName);
-    const shareNode = factNode(sid, { kind: 'share', label: sub.shareName, typeName: 'datashare_share', tenantId: providerTenant, inferred: true });
-    shareNode.share ??= { name: sub.shareName, account: shareFact?.accountName, tenantId: providerTenant };
     const last = latest(sub.synchronizations);
-    shareNode.lastSnapshot = newer(shareNode.lastSnapshot, last);
+    const shareNodeOf = () => {
+      const node = factNode(sid, { kind: 'share', label: sub.shareName, typeName: 'datashare_share', tenantId: providerTenant, inferred: true });
+      node.share ??= { name: sub.shareName, account: shareFact?.accountName, tenantId: providerTenant };
+      node.lastSnapshot = newer(node.lastSnapshot, last);
+      return node;
+    };
     const subscription = { name: sub.name, account: sub.accountName, tenantId: sub.tenantId, status: sub.status };
     for (const m of sub.mappings) {
       const consumerQn = storageQualifiedName(m);
@@ -363,6 +373,9 @@ export function buildLineageGraph(input: BuildInput): LineageGraph {
       const providerSet = shareFact?.dataSets.find((d) => d.dataSetId === m.dataSetId);
       const dataSetName = source?.dataSetName ?? providerSet?.name ?? m.dataSetId;
       const snapId = snapshotId(sub.tenantId, sub.accountName, sub.name, dataSetName);
+      const providerSetQn = providerSet ? storageQualifiedName(providerSet) : undefined;
+      if (!nodes.has(snapId) && !rootIds.has(assetId(consumerQn)) && !(providerSetQn && rootIds.has(assetId(providerSetQn)))) continue;
+      const shareNode = shareNodeOf();
       const snap = factNode(snapId, { kind: 'snapshot', label: `Snapshot ${dataSetName}`, typeName: SNAPSHOT_PROCESS_TYPE, tenantId: sub.tenantId, inferred: true });
       snap.lastSnapshot = newer(snap.lastSnapshot, last);
       snap.share ??= shareNode.share;
@@ -372,7 +385,7 @@ export function buildLineageGraph(input: BuildInput): LineageGraph {
       addEdge(snapId, consumerAsset.id, 'lineage', false);
       // The provider's side: its data set when visible, else whatever the snapshot process says, else inferred from the source data set.
       let providerAssetId: string | undefined;
-      const providerQn = providerSet ? storageQualifiedName(providerSet) : undefined;
+      const providerQn = providerSetQn;
       if (providerQn) providerAssetId = assetId(providerQn);
       else {
         const fromProcess = [...edges.values()].find((e) => e.to === snapId && nodes.get(e.from)?.kind !== 'snapshot');
@@ -433,9 +446,9 @@ export function buildLineageGraph(input: BuildInput): LineageGraph {
 
   const outNodes: LineageNode[] = [...nodes.values()].map(({ observedIn: _o, active: _a, degreeIn: _i, degreeOut: _d, roleTenant: _r, ...n }) => clean(n));
   const outEdges: LineageEdge[] = [...edges.values()].map(({ observed: _o, ...e }) => clean(e));
-  const rootIds = (input.roots ?? []).map((r) => (nodes.has(r) ? r : assetId(r))).filter((id) => nodes.has(id));
+  const rootList = (input.roots ?? []).map((r) => (nodes.has(r) ? r : assetId(r))).filter((id) => nodes.has(id));
   const used = new Set(outNodes.map((n) => n.tenantId));
-  return { tenants: [...tenants.values()].filter((t) => used.has(t.tenantId) || input.tenants.some((x) => x.tenantId === t.tenantId)), nodes: outNodes, edges: outEdges, rootIds };
+  return { tenants: [...tenants.values()].filter((t) => used.has(t.tenantId) || input.tenants.some((x) => x.tenantId === t.tenantId)), nodes: outNodes, edges: outEdges, rootIds: rootList };
 }
 
 function snapshotProviderAccount(snapshotInfo: Map<string, { attrs: Record<string, string> }>, sub: SubscriptionFact): string | undefined {

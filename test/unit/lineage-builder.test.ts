@@ -130,7 +130,7 @@ describe('lineage graph builder', () => {
   });
 
   it('with no catalog at all, infers the provider\'s data set and the snapshot from the Data Share facts', () => {
-    const g = buildLineageGraph({ tenants: TENANTS, catalogs: [], facts: { shares: [], subscriptions: [SUBSCRIPTION] } });
+    const g = buildLineageGraph({ tenants: TENANTS, catalogs: [], facts: { shares: [], subscriptions: [SUBSCRIPTION] }, roots: [CQN] });
     const source = g.nodes.find((n) => n.tenantId === P && n.kind !== 'share')!;
     assert.equal(source.label, 'orders.csv');
     assert.equal(source.inferred, true);
@@ -151,6 +151,15 @@ describe('lineage graph builder', () => {
     assert.equal(received.inferred, true);
     assert.equal(byQn(g, PQN)!.inferred, undefined);
     assert.equal(g.edges.filter((e) => e.crossTenant).length, 1);
+  });
+
+  it('adds Data Share facts only where they touch the graph asked for (never a share or snapshot elsewhere in the estate)', () => {
+    const other: SubscriptionFact = { ...SUBSCRIPTION, name: 'other-sub', mappings: [{ ...SUBSCRIPTION.mappings[0], container: 'elsewhere' }] };
+    const unrelated = buildLineageGraph({ tenants: TENANTS, catalogs: [], facts: { shares: FACTS.shares, subscriptions: [other] }, roots: [blobQualifiedName('contosodata', 'landing', 'raw.csv')] });
+    assert.equal(unrelated.nodes.length, 0);
+    const g = buildLineageGraph({ tenants: TENANTS, catalogs: [providerCatalog()], facts: { shares: FACTS.shares, subscriptions: [SUBSCRIPTION, other] } });
+    assert.ok(!g.nodes.some((n) => n.subscription?.name === 'other-sub'), 'a subscription whose snapshot is not in the graph adds nothing');
+    assert.ok(g.nodes.some((n) => n.kind === 'share'), 'the share of a data set in the graph is shown');
   });
 
   it('keeps cycles as they are (each edge once) and terminates', () => {
