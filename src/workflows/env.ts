@@ -160,7 +160,8 @@ export async function createRecipeEnv(plan: RecipePlan, options: EnvOptions = {}
     cloud = options.cloud ?? Object.values(options.clients ?? {})[0]?.cloud ?? AZURE_PUBLIC_CLOUD;
   }
   const counter = new CallCounter(new URL(cloud.armEndpoint).host);
-  const base = options.clientOptions ?? {};
+  // The sandbox answers long-running operations at once: poll it quickly (Azure keeps the SDK defaults).
+  const base = options.clientOptions ?? (sandbox ? { lro: { intervalInMs: 50, minIntervalInMs: 10, maxIntervalInMs: 500 } } : {});
   const clientOptions: FactoryOptions = { ...base, httpClient: counter.wrap(base.httpClient ?? createDefaultHttpClient()) };
   const credentialFor = (s: SidePlan, which: string): { credential: TokenCredential; name: string } => {
     const fromClients = options.clients?.[s.tenantId];

@@ -223,6 +223,7 @@ export function lineageStep(): S {
     plan: (env) =>
       [env.provider, env.consumer].filter((s) => s.plan.purviewAccount).map((s) => ({ action: 'update' as const, tenantId: s.tenantId, resource: `${s.plan.purviewAccount}/${SNAPSHOT_PROCESS_TYPE}`, detail: `one snapshot process per dataset (${env.plan.share.datasets.length}), updated after each snapshot` })),
     async execute(env, ctx) {
+      if (!env.provider.plan.purviewAccount && !env.consumer.plan.purviewAccount) return { changed: false, summary: 'no Purview account in the plan: no lineage to record' };
       const last = await lastSucceededSync(env, ctx.signal);
       if (!last) throw new UserFacingError('No successful snapshot to record lineage for.', 'Run a snapshot first.');
       const r = await recordLineage(env, last, ctx.signal);
