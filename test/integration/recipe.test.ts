@@ -4,6 +4,7 @@
  * provider control, and an audit trail with no secret in it.
  */
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,8 +14,9 @@ import { adjustExpiry, listConsumers, reinstateConsumer, revokeConsumer, snapsho
 import type { RecipeEnv } from '../../src/workflows/env';
 import { cleanupSteps, runRecipeSteps } from '../../src/workflows/recipe';
 import { SNAPSHOT_PROCESS_TYPE } from '../../src/lineage/snapshotProcess';
+import { runSnapshot } from '../../src/workflows/steps/sharing';
 import { validateEstate } from '../../src/workflows/validation';
-import { duplicateReport, duplicates, freshPlan, receivedBlobs, recipeEnv, runRecipe } from './support/recipe';
+import { duplicateReport, duplicates, EXAMPLE_PLAN, freshPlan, receivedBlobs, recipeEnv, REPO, runRecipe } from './support/recipe';
 import { startTestSandbox } from './support/sandbox';
 
 describe('recipe workflows end to end (sandbox, HTTPS, real clients)', function () {
@@ -74,6 +76,27 @@ describe('recipe workflows end to end (sandbox, HTTPS, real clients)', function 
     assert.deepEqual(duplicates(before), []);
   });
 
+  it('Snapshot Now (incremental) copies only the new file and updates the lineage in both catalogs, without duplicates', async () => {
+    const before = await duplicateReport(env);
+    await env.provider.clients.blobForAccount(env.provider.plan.storageAccount).upload(env.provider.plan.container, 'sales/2024/03/sales.csv', 'id,region,amount,sold_at\n6,south,42.00,2024-03-02T09:00:00Z\n');
+    const r = await runSnapshot(env, 'Incremental', { signal: new AbortController().signal, report: () => undefined });
+    assert.equal(r.sync.status, 'Succeeded');
+    assert.equal(r.files, 1, 'only the new file moved');
+    assert.equal(r.lineageError, undefined);
+    assert.ok((await receivedBlobs(env)).has('sales/2024/03/sales.csv'));
+    for (const s of [env.provider, env.consumer]) {
+      const pv = s.clients.purviewDataPlane(s.plan.purviewAccount as string);
+      const hits = (await pv.dataMap.discovery.queryPage({ limit: 50, filter: { entityType: SNAPSHOT_PROCESS_TYPE } })).value ?? [];
+      assert.equal(hits.length, 2);
+      for (const h of hits) {
+        const e = await pv.dataMap.entities.getByUniqueAttribute(SNAPSHOT_PROCESS_TYPE, h.qualifiedName as string);
+        assert.equal((e.entity?.attributes as Record<string, unknown>).synchronizationId, r.sync.synchronizationId, `${s.side} lineage follows the last snapshot`);
+        assert.equal((e.entity?.attributes as Record<string, unknown>).synchronizationMode, 'Incremental');
+      }
+    }
+    assert.deepEqual(await duplicateReport(env), before);
+  });
+
   it('provider control: consumers, revoke, reinstate with expiry, adjust expiry, history on both sides', async () => {
     const [consumer] = await listConsumers(env);
     assert.equal(consumer.status, 'Active');
@@ -128,5 +151,37 @@ describe('recipe workflows end to end (sandbox, HTTPS, real clients)', function 
     const again = await runRecipeSteps(steps, env, {});
     assert.ok(again.ok);
     assert.deepEqual(again.outcomes.filter((o) => o.changed).map((o) => o.id), []);
+  });
+});
+
+describe('the shipped example plan, unchanged, through npm run recipe (sandbox)', function () {
+  this.timeout(240_000);
+  let sandbox: RunningSandbox;
+  before(async () => {
+    ({ sandbox } = await startTestSandbox('recipe-example'));
+  });
+  after(async () => {
+    await sandbox?.stop();
+  });
+
+  it('runs to a passing validation report, and a second run changes nothing', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gds-example-'));
+    const run = (extra: string[]) =>
+      new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
+        const child = spawn('npm', ['run', '--silent', 'recipe', '--', '--plan', EXAMPLE_PLAN, '--sandbox', sandbox.descriptionPath, '--audit', path.join(dir, 'audit.jsonl'), ...extra], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
+        let stdout = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.on('error', reject);
+        child.on('close', (status) => resolve({ status, stdout }));
+      });
+    const first = await run(['--report', path.join(dir, 'report.json')]);
+    assert.equal(first.status, 0, first.stdout);
+    assert.match(first.stdout, /23 step\(s\) done \(\d+ changed something\), 0 failed/);
+    assert.match(first.stdout, /20 check\(s\) passed, 0 failed/);
+    assert.equal((JSON.parse(fs.readFileSync(path.join(dir, 'report.json'), 'utf8')) as { ok: boolean }).ok, true);
+    const second = await run([]);
+    assert.equal(second.status, 0);
+    assert.match(second.stdout, /23 step\(s\) done \(0 changed something\)/);
+    assert.match(second.stdout, /ARM calls: \d+ reads, 0 writes, 0 deletes/);
   });
 });

@@ -220,11 +220,24 @@ export function mapStep(): S {
 }
 
 /** Runs a snapshot and follows it to completion; returns it with its details (files, bytes, duration). */
-export async function runSnapshot(env: RecipeEnv, mode: 'FullSync' | 'Incremental', ctx: Pick<StepContext, 'signal' | 'report'>): Promise<{ sync: ShareSubscriptionSynchronization; files: number; bytes: number }> {
+/**
+ * Runs a snapshot and follows it to completion; returns it with its details (files, bytes,
+ * duration). A successful snapshot updates the cross-tenant lineage in both catalogs (a lineage
+ * failure is reported, never hides the snapshot's own outcome).
+ */
+export async function runSnapshot(env: RecipeEnv, mode: 'FullSync' | 'Incremental', ctx: Pick<StepContext, 'signal' | 'report'>): Promise<{ sync: ShareSubscriptionSynchronization; files: number; bytes: number; lineageError?: string }> {
   const ds = env.consumer.clients.dataShare;
   ctx.report(`snapshot (${mode}) started`);
   const sync = await ds.shareSubscriptions.synchronizeAndWait(subscriptionRef(env), { synchronizationMode: mode, abortSignal: ctx.signal, intervalInMs: env.pollIntervalMs });
-  return { sync, ...(await syncDetails(env, sync.synchronizationId, ctx.signal)) };
+  const details = await syncDetails(env, sync.synchronizationId, ctx.signal);
+  let lineageError: string | undefined;
+  if (sync.status === 'Succeeded') {
+    await recordLineage(env, { synchronizationId: sync.synchronizationId, synchronizationMode: sync.synchronizationMode ?? mode, status: 'Succeeded', endTime: sync.endTime ?? new Date().toISOString() }, ctx.signal).catch((e: unknown) => {
+      lineageError = (e as Error).message;
+      ctx.report(`lineage not recorded: ${lineageError}`);
+    });
+  }
+  return { sync, ...details, lineageError };
 }
 
 export async function syncDetails(env: RecipeEnv, synchronizationId: string, signal?: AbortSignal): Promise<{ files: number; bytes: number }> {
@@ -253,14 +266,13 @@ export function snapshotStep(): S {
       if (running) {
         ctx.report('a snapshot is already running: waiting for it');
         sync = await waitSync(env, running.synchronizationId, ctx.signal);
+        if (sync.status === 'Succeeded') await recordLineage(env, { synchronizationId: sync.synchronizationId, synchronizationMode: sync.synchronizationMode ?? 'FullSync', status: 'Succeeded', endTime: sync.endTime ?? new Date().toISOString() }, ctx.signal).catch(() => undefined);
       } else {
         sync = (await runSnapshot(env, env.plan.subscription.mode ?? 'FullSync', ctx)).sync;
       }
       if (sync.status !== 'Succeeded') throw new UserFacingError(`The snapshot ended ${sync.status}: ${sync.message ?? 'no details'}.`, 'Check the roles of both Data Share identities on their storage accounts, then run again.');
       const details = await syncDetails(env, sync.synchronizationId, ctx.signal);
       ctx.audit({ action: 'snapshot.completed', tenantId: env.consumer.tenantId, outcome: 'succeeded', message: `${details.files} file(s), ${details.bytes} byte(s) in ${sync.durationMs ?? '?'} ms`, details: { files: details.files, bytes: details.bytes, synchronizationId: sync.synchronizationId } });
-      // Lineage follows every snapshot (the recipe's lineage step also checks it).
-      await recordLineage(env, { synchronizationId: sync.synchronizationId, synchronizationMode: sync.synchronizationMode ?? 'FullSync', status: 'Succeeded', endTime: sync.endTime ?? new Date().toISOString() }, ctx.signal).catch(() => undefined);
       return { changed: true, summary: `snapshot Succeeded: ${details.files} file(s), ${details.bytes} byte(s)` };
     },
   };
