@@ -40,8 +40,9 @@ export interface TestingApi {
   connectSandboxWithVsCodeAccounts(sandboxJsonPath: string): Promise<void>;
   shares: vscode.TreeDataProvider<unknown>;
   catalog: vscode.TreeDataProvider<unknown>;
-  /** The activity log itself (steps, errors, retry). */
+  /** The activity log itself (steps, errors, retry) and the Activity view's provider. */
   activityLog: ActivityLog;
+  activity: vscode.TreeDataProvider<unknown>;
   /** The running "Start Local Sandbox" child, if any, and the sandbox.json it wrote. */
   sandboxPid(): number | undefined;
   sandboxDescriptionPath(): string | undefined;
@@ -86,6 +87,7 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
     shares: shares as vscode.TreeDataProvider<unknown>,
     catalog: catalog as vscode.TreeDataProvider<unknown>,
     activityLog: activity,
+    activity: activityTree as vscode.TreeDataProvider<unknown>,
     sandboxPid: () => sandbox.pid,
     sandboxDescriptionPath: () => (sandbox.running ? path.join(sandbox.dataDir, 'sandbox.json') : undefined),
   } : undefined;
