@@ -3,6 +3,9 @@
 // extension in a real VS Code: desktop `code` when it is on PATH, otherwise code-server (on
 // Node 24, installed by scripts/setup-vscode-runtime.sh), printing the URL to open.
 // Ctrl+C stops everything it started.
+// On a first start (empty .sandbox data folder) it runs the example recipe against the new sandbox
+// (node dist/recipe.js --plan examples/sandbox.recipe.json), so the views show a populated estate;
+// `npm start -- --empty` skips that.
 'use strict';
 const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
@@ -28,6 +31,8 @@ async function main() {
   const sandboxEntry = path.join(REPO, 'dist', 'sandbox.js');
   const description = path.join(REPO, '.sandbox', 'sandbox.json');
   if (fs.existsSync(sandboxEntry)) {
+    const dataDir = path.join(REPO, '.sandbox');
+    const firstStart = isEmptyDataDir(dataDir);
     fs.rmSync(description, { force: true });
     const port = process.env.GDS_SANDBOX_PORT ?? '0';
     const sandbox = spawn(process.execPath, [sandboxEntry, '--port', port, '--data-dir', path.join(REPO, '.sandbox')], { cwd: REPO, stdio: 'inherit' });
@@ -35,6 +40,7 @@ async function main() {
     waitFor.push(sandbox);
     if (!await waitForFile(description, 60000)) throw new Error('The sandbox did not write .sandbox/sandbox.json within 60 s; see its output above.');
     console.log(`[launch] sandbox running; description at ${path.relative(REPO, description)}`);
+    if (firstStart && !process.argv.includes('--empty')) await populateDemoEstate(description);
   } else {
     console.log('[launch] the sandbox is not built yet; the extension starts without it.');
   }
@@ -51,6 +57,28 @@ async function main() {
     console.log(`\n[launch] VS Code (code-server) is ready: open ${server.url}/?folder=${encodeURIComponent(REPO)}\n[launch] then run "Governed Data Share: Connect to Local Sandbox". Ctrl+C stops everything.`);
   }
   await new Promise(() => undefined);
+}
+
+/** True when the sandbox data folder holds nothing yet but (at most) a stale sandbox.json. */
+function isEmptyDataDir(dir) {
+  try {
+    return fs.readdirSync(dir).filter((f) => !f.startsWith('.') && f !== 'sandbox.json').length === 0;
+  } catch {
+    return true;
+  }
+}
+
+/** First start: the example recipe against the new sandbox, so the views show a populated estate. */
+async function populateDemoEstate(description) {
+  const runner = path.join(REPO, 'dist', 'recipe.js');
+  const plan = path.join(REPO, 'examples', 'sandbox.recipe.json');
+  if (!fs.existsSync(runner) || !fs.existsSync(plan)) return;
+  console.log('[launch] first start: populating the demo estate (examples/sandbox.recipe.json); `npm start -- --empty` skips this');
+  const child = spawn(process.execPath, [runner, '--plan', plan, '--sandbox', description], { cwd: REPO, stdio: 'inherit' });
+  children.push(() => child.kill('SIGTERM'));
+  const code = await new Promise((resolve) => child.once('exit', (c, signal) => resolve(signal ? 1 : c)));
+  if (code === 0) console.log('[launch] demo estate ready: a share with datasets, a consumer with snapshots, scanned assets and lineage in both tenants');
+  else console.log(`[launch] the demo estate did not finish (exit ${code}); the sandbox keeps running. Re-run: npm run recipe -- --plan examples/sandbox.recipe.json`);
 }
 
 let stopping = false;

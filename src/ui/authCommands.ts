@@ -136,7 +136,7 @@ export function registerAuthCommands({ commands, connection, sandbox, log }: Aut
     );
     const info = await connection.connectSandbox(vscode.Uri.file(descriptionPath), 'sandbox');
     const given = (arg as { estate?: string } | undefined)?.estate;
-    const populated = firstRun ? await offerDemoEstate({ commands, connection, sandbox, log }, given === 'demo' ? DEMO_CHOICE : given === 'empty' ? EMPTY_CHOICE : undefined) : false;
+    const populated = firstRun && (given || !sandbox.testMode) ? await offerDemoEstate({ commands, connection, sandbox, log }, given === 'demo' ? DEMO_CHOICE : given === 'empty' ? EMPTY_CHOICE : undefined) : false;
     void vscode.window.showInformationMessage(`Local sandbox started and signed in: ${info.tenants.map((t) => t.displayName).join(' and ')}${populated ? ', with the demo estate' : ''}.`);
     return info.tenants.map((t) => t.tenantId);
   }, { activityTitle: 'Start local sandbox' });

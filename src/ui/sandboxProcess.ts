@@ -29,6 +29,11 @@ export class SandboxProcess implements vscode.Disposable {
     return this.context.extensionPath;
   }
 
+  /** Under tests, nothing is asked unless the caller chose (see Start Local Sandbox's `estate`). */
+  get testMode(): boolean {
+    return this.context.extensionMode === 3; // vscode.ExtensionMode.Test
+  }
+
   get pid(): number | undefined {
     return this.running ? this.child?.pid : undefined;
   }
