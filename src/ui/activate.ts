@@ -46,6 +46,8 @@ export interface TestingApi {
   /** The running "Start Local Sandbox" child, if any, and the sandbox.json it wrote. */
   sandboxPid(): number | undefined;
   sandboxDescriptionPath(): string | undefined;
+  /** Stops the "Start Local Sandbox" child and empties its data folder (the next start is a first start). */
+  resetSandbox(): Promise<void>;
 }
 
 export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
@@ -90,6 +92,7 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
     activity: activityTree as vscode.TreeDataProvider<unknown>,
     sandboxPid: () => sandbox.pid,
     sandboxDescriptionPath: () => (sandbox.running ? path.join(sandbox.dataDir, 'sandbox.json') : undefined),
+    resetSandbox: () => sandbox.reset(),
   } : undefined;
 
   return {

@@ -100,6 +100,19 @@ export class SandboxProcess implements vscode.Disposable {
     if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   }
 
+  /** Stops the sandbox, waits for it to exit, and empties its data folder (tests: the next start is a first start). */
+  async reset(): Promise<void> {
+    const child = this.child;
+    this.stop();
+    if (child && child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, 15000);
+        child.once('exit', () => { clearTimeout(timer); resolve(); });
+      });
+    }
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
   dispose(): void {
     this.stop();
   }

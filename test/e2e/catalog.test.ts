@@ -8,7 +8,7 @@ const READER = 'StorageBlobDataReader';
 /**
  * The Purview Catalog view against a real sandbox: the provider registers its storage in Purview
  * and scans it with the account's managed identity (through the same clients, over HTTPS); a
- * person then browses account → collection → assets and sees what the scan classified.
+ * person then browses account → storage account → container → files and sees what the scan classified.
  */
 describe('Purview Catalog view against the local sandbox', function () {
   let wb: Workbench;
@@ -55,9 +55,18 @@ describe('Purview Catalog view against the local sandbox', function () {
     await account.waitFor({ timeout: 30000 });
     await account.click();
     await wb.page.keyboard.press('ArrowRight');
-    const classified = catalog.getByRole('treeitem', { name: /Asset contacts\.csv, classified Email/ });
+    // Assets sit in their storage hierarchy: storage account → container → files.
+    const storage = catalog.getByRole('treeitem', { name: /^Storage account contosocustomers/ });
+    await storage.waitFor({ timeout: 30000 });
+    await storage.click();
+    await wb.page.keyboard.press('ArrowRight');
+    const container = catalog.getByRole('treeitem', { name: /^Container crm/ });
+    await container.waitFor({ timeout: 30000 });
+    await container.click();
+    await wb.page.keyboard.press('ArrowRight');
+    const classified = catalog.getByRole('treeitem', { name: /Blob file contacts\.csv, classified Email/ });
     await classified.waitFor({ timeout: 30000 });
-    await catalog.getByRole('treeitem', { name: /^Asset notes\.txt$/ }).waitFor();
+    await catalog.getByRole('treeitem', { name: /^Blob file notes\.txt$/ }).waitFor();
     await classified.click();
     await wb.page.keyboard.press('ArrowRight');
     await catalog.getByRole('treeitem', { name: /Classification Email/ }).waitFor({ timeout: 10000 });

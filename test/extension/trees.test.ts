@@ -291,3 +291,44 @@ describe('Sidebar trees under ARM throttling', function () {
     assert.ok(throttled <= 5, `no storm of 429s (${throttled})`);
   });
 });
+
+describe('Sidebar trees on a first start of the local sandbox', function () {
+  this.timeout(600000);
+  let testing: TestingApi;
+
+  before(async () => {
+    testing = (await activateExtension()).testing!;
+    await testing.resetSandbox();
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('governedDataShare.disconnect');
+    // Leave no populated sandbox behind: the next Start Local Sandbox starts empty again.
+    await testing.resetSandbox();
+  });
+
+  it('"Populated demo estate" runs the example recipe, so the trees show a share, a received share and scanned catalogs', async () => {
+    const tenants = await vscode.commands.executeCommand<string[]>('governedDataShare.startSandbox', { estate: 'demo' });
+    assert.ok(Array.isArray(tenants) && tenants.length === 2, 'started and signed in');
+    const contoso = await child(testing.shares, undefined, (r) => r.label.startsWith('Contoso'), 'Contoso');
+    const sub = (await rows(testing.shares, contoso.node)).find((r) => r.item.contextValue === 'subscription')!;
+    const account = await child(testing.shares, sub.node, byLabel('contoso-share'), 'the example Data Share account');
+    const sent = await child(testing.shares, account.node, byLabel('Sent shares'), 'Sent shares');
+    const share = await child(testing.shares, sent.node, byLabel('monthly-sales'), 'the example share');
+    await rows(testing.shares, share.node);
+    assert.strictEqual(desc(await testing.shares.getTreeItem(share.node)), '2 datasets · 1 consumer · daily 02:00');
+    const fabrikam = await child(testing.shares, undefined, (r) => r.label.startsWith('Fabrikam'), 'Fabrikam');
+    const fsub = (await rows(testing.shares, fabrikam.node)).find((r) => r.item.contextValue === 'subscription')!;
+    const faccount = await child(testing.shares, fsub.node, byLabel('fabrikam-share'), 'the consumer account');
+    const received = await child(testing.shares, faccount.node, byLabel('Received shares'), 'Received shares');
+    const subscription = await child(testing.shares, received.node, byLabel('sales-from-contoso'), 'the received share');
+    const history = (await rows(testing.shares, subscription.node)).find((r) => r.label === 'Snapshot history')!;
+    assert.ok((await rows(testing.shares, history.node)).some((h) => /^Succeeded/.test(desc(h.item))), 'the consumer received a snapshot');
+    const catalogTenant = await child(testing.catalog, undefined, (r) => r.label.startsWith('Fabrikam'), 'Fabrikam catalog');
+    const purview = await child(testing.catalog, catalogTenant.node, byLabel('fabrikam-purview'), 'the consumer Purview account');
+    assert.ok((await rows(testing.catalog, purview.node)).some((r) => r.label === 'fabrikamlanding' && /^Storage account/.test(desc(r.item))), 'the landing storage is scanned');
+    const run = (await rows(testing.activity)).find((r) => /^Run recipe/.test(r.label));
+    assert.ok(run, 'the run is in the Activity view');
+    assert.ok((await rows(testing.activity, run.node)).length >= 20, 'with its steps as children');
+  });
+});
