@@ -155,6 +155,27 @@ describe('Sidebar trees', function () {
     assert.ok(!all.some((r) => r.label.startsWith('Error')), all.filter((r) => r.label.startsWith('Error')).map((r) => r.label).join('; '));
   });
 
+  it('refreshing one share refetches only that share, and reveal(resourceId) finds a share created afterwards', async () => {
+    const account = await accountRow('Contoso', env.plan.provider.dataShareAccount);
+    const sent = await child(testing.shares, account.node, byLabel('Sent shares'), 'Sent shares group');
+    const share = await child(testing.shares, sent.node, byLabel(env.plan.share.name), 'the recipe share');
+    await rows(testing.shares, share.node);
+    const reads = () => sandbox.core.throttle.stats().arm.reads;
+    const before = reads();
+    await rows(testing.shares, share.node); // cached: no calls
+    assert.strictEqual(reads() - before, 0, 'expanding again is served from the cache');
+    await vscode.commands.executeCommand('governedDataShare.refreshNode', share.node);
+    await rows(testing.shares, share.node);
+    const delta = reads() - before;
+    assert.ok(delta > 0 && delta <= 4, `only the share's own lists are fetched again (${delta} reads)`);
+
+    const p = env.provider;
+    const ref = { subscriptionId: p.subscriptionId, resourceGroupName: p.plan.resourceGroup, accountName: p.plan.dataShareAccount, shareName: 'created-later' };
+    const created = await p.clients.dataShare.shares.createOrUpdate(ref, { properties: { shareKind: 'CopyBased', description: 'made by a command' } });
+    assert.strictEqual(await api.revealInShares(created.id!), true, 'the new share is found and revealed');
+    assert.ok((await rows(testing.shares, sent.node)).some((r) => r.label === 'created-later'), 'its list was fetched again');
+  });
+
   it('an error under one tenant leaves the other tenant untouched, and Retry brings it back', async () => {
     const fabSub = env.consumer.subscriptionId;
     sandbox.setFaults([{ pattern: `^/subscriptions/${fabSub}/providers/Microsoft.DataShare/accounts$`, rate: 1, kind: 'error500' }]);
@@ -215,6 +236,20 @@ describe('Sidebar trees', function () {
   });
 
   it('the Activity view shows an operation with its steps and error, Retry runs it again, and Copy Details leaves secrets out', async () => {
+    let release: () => void = () => undefined;
+    const running = testing.activityLog.run('Slow operation', async (a) => {
+      a.step('wait', 'Wait for the service');
+      await new Promise<void>((r) => { release = r; });
+    });
+    const spinning = (await rows(testing.activity))[0];
+    assert.strictEqual((spinning.item.iconPath as vscode.ThemeIcon).id, 'loading~spin');
+    assert.match(desc(spinning.item), /^Running… 0:0\d · 0\/1 steps/);
+    release();
+    await running;
+    const done = (await rows(testing.activity))[0];
+    assert.strictEqual((done.item.iconPath as vscode.ThemeIcon).id, 'pass');
+    assert.match(desc(done.item), /^Succeeded in 0:0\d$/);
+
     let attempts = 0;
     await testing.activityLog.run('Test operation', async (a) => {
       attempts++;
