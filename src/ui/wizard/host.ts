@@ -63,6 +63,7 @@ interface Run {
   testMode: boolean;
   entry?: Activity;
   args: unknown[];
+  steps: Map<string, StepHandleLike>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -129,11 +130,25 @@ function prefillFromNode(deps: HostDeps, commandSide: Side, node: unknown): Ctx 
       else out.subscriptionName = id.sharesubscriptions ?? n.name;
       break;
     }
+    case 'leaf': {
+      // A consumer of a sent share: its id is the provider share subscription's.
+      const id = parseArmId(n.id as string);
+      if (!id.providersharesubscriptions) break;
+      set('p', 'Tenant', tenantId ?? tenantOfSubscription(deps, id.subscriptions));
+      set('p', 'Sub', id.subscriptions);
+      set('p', 'Rg', id.resourcegroups);
+      set('p', 'DsAccount', id.accounts);
+      out.shareName = id.shares;
+      out.consumerId = id.providersharesubscriptions;
+      break;
+    }
     case 'invitation': {
       const id = parseArmId(n.id as string);
-      if (id.consumerinvitations) out.invitationId = id.consumerinvitations;
+      if (typeof n.invitationId === 'string') out.invitationId = n.invitationId;
+      else if (id.consumerinvitations) out.invitationId = id.consumerinvitations;
       else if (typeof n.id === 'string' && !rules.guid(n.id)) out.invitationId = n.id;
-      if (id.locations) out.invitationLocation = id.locations;
+      if (typeof n.location === 'string') out.invitationLocation = n.location;
+      else if (id.locations) out.invitationLocation = id.locations;
       set('c', 'Tenant', tenantId);
       break;
     }
@@ -249,20 +264,35 @@ async function confirmPlan(run: Run, changes: PlannedChange[], verb: string, hea
 function startActivity(run: Run, title: string): void {
   if (run.entry) return;
   run.title = title;
-  run.entry = run.deps.activity.start(title);
+  // Retry (from the Activity view) runs the command again with what was answered.
+  const retry = () => vscode.commands.executeCommand(`governedDataShare.${run.id}`, { answers: answersOf(run.ctx) });
+  run.entry = (run.deps.activity as unknown as { start(t: string, o?: unknown): Activity }).start(title, { retry });
 }
 
-/** Adds a child to the activity row when the Activity view offers step children (duck-typed: its API may grow). */
+function answersOf(ctx: Ctx): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(ctx).filter(([, v]) => v !== undefined));
+}
+
+interface StepHandleLike { succeed(m?: string): void; fail(e: unknown): void; cancel(): void; report(m: string): void }
+
+/** Mirrors a workflow step as a child of the activity row, when the Activity view offers step children (its API may grow). */
 function activityStep(run: Run, stepId: string, title: string, status: string, message?: string): void {
-  const log = run.deps.activity as unknown as Record<string, unknown>;
-  const entry = run.entry;
+  const entry = run.entry as unknown as { step?: (id: string, title: string) => StepHandleLike; report?: (m: string) => void } | undefined;
   if (!entry) return;
   try {
-    if (typeof log.step === 'function') (log.step as (a: Activity, s: unknown) => void).call(log, entry, { id: stepId, title, status, detail: message });
-    else if (typeof log.addStep === 'function') (log.addStep as (a: Activity, s: unknown) => void).call(log, entry, { id: stepId, title, status, detail: message });
-    else if (typeof log.progress === 'function') (log.progress as (a: Activity, m: string) => void).call(log, entry, `${title}: ${message ?? status}`);
+    if (status === 'progress' || status === 'started') entry.report?.(`${title}${message ? `: ${message}` : ''}`);
+    if (typeof entry.step !== 'function') return;
+    let handle = run.steps.get(stepId);
+    if (status === 'started' || !handle) {
+      handle = entry.step.call(entry, stepId, title);
+      run.steps.set(stepId, handle);
+    }
+    if (status === 'progress' && message) handle.report(message);
+    else if (status === 'succeeded') handle.succeed(message);
+    else if (status === 'failed') handle.fail(new UserFacingError(message ?? 'failed'));
+    else if (status === 'cancelled' || status === 'skipped') handle.cancel();
   } catch {
-    /* the Activity view is only a mirror */
+    /* the Activity view only mirrors the run */
   }
 }
 
@@ -640,8 +670,7 @@ const COMMANDS: Record<string, { title: string; side: Side; impl: Impl }> = {
       const report = await withProgress(run, run.title, (r) => { r('checking both tenants'); return validateEstate(env); });
       const text = formatReport(report);
       await showReport(run, `# Validation: ${plan.share.name}\n\n${text}`);
-      const failed = (report as unknown as { checks?: Array<{ ok?: boolean; status?: string }> }).checks?.filter((c) => c.ok === false || c.status === 'failed').length ?? 0;
-      return { summary: failed ? `Validation found ${failed} problem(s); see the report.` : 'Validation passed.', extra: { report } };
+      return { summary: report.failed ? `Validation: ${report.passed} check(s) passed, ${report.failed} failed; see the report for what to do.` : `Validation passed (${report.passed} checks).`, extra: { report } };
     },
   },
 
@@ -908,10 +937,11 @@ export async function runWorkflowCommand(id: string, deps: HostDeps, args: unkno
   const node = args.find((a) => a !== given && typeof a === 'object' && a !== null && 'kind' in a);
   const ctx: Ctx = { ...(node ? prefillFromNode(deps, command.side, node) : {}), ...(given?.answers ?? {}) };
   const run: Run = {
-    id, title: command.title, deps, ctx, args, testMode,
+    id, title: command.title, deps, ctx, args, testMode, steps: new Map(),
     autoConfirm: testMode && given?.confirm === true,
     ui: new WizardUi({ title: command.title, noPrompts: testMode && given !== undefined }),
   };
+  deps.log.info(`${command.title}: started${node ? ' from a tree node' : ''}${given?.answers ? ` with answers for ${Object.keys(given.answers).join(', ')}` : ''}`);
   try {
     deps.connection.azure(); // says how to connect when not connected
     const outcome = await command.impl(run);
@@ -936,7 +966,7 @@ export async function runWorkflowCommand(id: string, deps: HostDeps, args: unkno
     void vscode.window.showErrorMessage(nextStep ? `${message} ${nextStep}` : message, 'Show Log', 'Retry').then((choice) => {
       if (choice === 'Show Log') deps.log.show();
       // Retry keeps what was answered (a fresh run asks only what is missing).
-      if (choice === 'Retry') void vscode.commands.executeCommand(`governedDataShare.${id}`, { answers: Object.fromEntries(Object.entries(ctx).filter(([, v]) => v !== undefined)) });
+      if (choice === 'Retry') void vscode.commands.executeCommand(`governedDataShare.${id}`, { answers: answersOf(ctx) });
     });
     return { ok: false, error: nextStep ? `${message} ${nextStep}` : message };
   }
