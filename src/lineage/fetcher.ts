@@ -35,6 +35,33 @@ const CANDIDATE_TYPES = ['azure_blob_path', 'azure_blob_container', 'azure_datal
 
 interface Catalog { tenantId: string; account: string; responses: AtlasLineageInfo[]; entities: Record<string, AtlasEntity>; seen: Set<string> }
 
+/** Dataset-to-dataset hops from the roots (a process, snapshot or share is crossed, not counted). */
+function hopsFromRoots(graph: LineageGraph): Map<string, number> {
+  const adj = new Map<string, string[]>();
+  for (const e of graph.edges) {
+    (adj.get(e.from) ?? adj.set(e.from, []).get(e.from)!).push(e.to);
+    (adj.get(e.to) ?? adj.set(e.to, []).get(e.to)!).push(e.from);
+  }
+  const kind = new Map(graph.nodes.map((n) => [n.id, n.kind]));
+  const dist = new Map<string, number>();
+  const queue: string[] = [];
+  for (const r of graph.rootIds) { dist.set(r, 0); queue.push(r); }
+  // 0-1 BFS: stepping onto a process-like node costs nothing, onto an asset one hop.
+  while (queue.length) {
+    const id = queue.shift()!;
+    const d = dist.get(id)!;
+    for (const next of adj.get(id) ?? []) {
+      const k = kind.get(next);
+      const nd = d + (k === 'process' || k === 'snapshot' || k === 'share' ? 0 : 1);
+      if (nd < (dist.get(next) ?? Infinity)) {
+        dist.set(next, nd);
+        if (nd === d) queue.unshift(next); else queue.push(next);
+      }
+    }
+  }
+  return dist;
+}
+
 function typeForKind(kind: string): string[] {
   if (/^container$/i.test(kind)) return ['azure_blob_container'];
   if (/^(blob|blobfolder)$/i.test(kind)) return ['azure_blob_path', 'azure_blob_resource_set'];
@@ -128,10 +155,30 @@ export class LineageFetcher {
     return out;
   }
 
-  /** Each start point, in every tenant's every Purview account, in parallel. */
+  /**
+   * Each start point, in every tenant's every Purview account, in parallel; then across the tenant
+   * boundary: an asset the graph knows only as another catalog's stub is read in its own tenant's
+   * catalogs with the depth that is left (a few rounds at most).
+   */
   private async readAround(starts: Array<{ qualifiedName: string; types: string[] }>, depth: number, direction: LineageDirection, signal?: AbortSignal): Promise<void> {
     const accounts = await this.purviewAccounts();
     await Promise.all(accounts.flatMap((a) => starts.map((s) => this.lineageByName(a.tenantId, a.account, s.qualifiedName, s.types, depth, direction, signal))));
+    const asked = new Set(starts.map((s) => s.qualifiedName.toLowerCase()));
+    for (let round = 0; round < 4; round++) {
+      const graph = this.rebuild();
+      const dist = hopsFromRoots(graph);
+      const next: Array<Promise<void>> = [];
+      for (const n of graph.nodes) {
+        if (!n.inferred || !n.qualifiedName || n.kind === 'share' || n.kind === 'snapshot' || n.kind === 'process') continue;
+        const qn = n.qualifiedName.toLowerCase();
+        const left = depth - (dist.get(n.id) ?? depth);
+        if (asked.has(qn) || left <= 0) continue;
+        asked.add(qn);
+        for (const a of accounts.filter((x) => x.tenantId === n.tenantId)) next.push(this.lineageByName(a.tenantId, a.account, n.qualifiedName, [n.typeName, ...CANDIDATE_TYPES], left, direction, signal));
+      }
+      if (!next.length) break;
+      await Promise.all(next);
+    }
   }
 
   private catalog(tenantId: string, account: string): Catalog {

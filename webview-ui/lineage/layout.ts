@@ -39,7 +39,7 @@ export interface LayoutResult {
   lanes: LaneBox[];
 }
 
-export const DEFAULTS = { nodeWidth: 180, nodeHeight: 40, layerGap: 90, rowGap: 18, laneGap: 48, lanePadding: 36 };
+export const DEFAULTS = { nodeWidth: 180, nodeHeight: 40, layerGap: 80, rowGap: 18, laneGap: 48, lanePadding: 28, laneHeader: 40 };
 
 export function layoutGraph(input: LayoutInput): LayoutResult {
   const n = input.nodes.length;
@@ -218,11 +218,12 @@ export function layoutGraph(input: LayoutInput): LayoutResult {
   const laneTop = new Float64Array(maxLane + 1);
   for (let ln = 0; ln <= maxLane; ln++) {
     const used = input.nodes.some((node) => (node.lane | 0) === ln);
-    const h = used ? laneHeight[ln] + 2 * pad : 0;
+    const h = used ? laneHeight[ln] + 2 * pad + DEFAULTS.laneHeader : 0;
     laneTop[ln] = top;
     if (used) { lanes.push({ lane: ln, y: top, height: h }); top += h + laneGap; }
   }
-  for (let v = 0; v < n; v++) y[v] += laneTop[lane[v]] + pad;
+  // Each lane starts with a header strip for the tenant's name.
+  for (let v = 0; v < n; v++) y[v] += laneTop[lane[v]] + pad + DEFAULTS.laneHeader;
   const width = layers ? layers * (W + layerGap) - layerGap : 0;
   return { x, y, layer, width, height: Math.max(0, top - laneGap), nodeWidth: W, nodeHeight: H, lanes };
 }

@@ -112,6 +112,9 @@ if (state.options) { directionEl.value = state.options.direction; depthEl.value 
 hideEl.checked = state.hideProcesses;
 searchEl.value = state.search;
 
+/** The outcome of the last expand or export, kept on the status line when the graph is redrawn. */
+let note = '';
+
 function setStatus(text: string, error = false): void {
   statusEl.textContent = text;
   statusEl.classList.toggle('error', error);
@@ -249,7 +252,7 @@ async function relayout(): Promise<void> {
     stats.fullPaintMs = paintedAt;
     performance.mark('lineage-full-paint');
   }
-  setStatus(`${shown.nodes.length} nodes, ${shown.edges.length} edges in ${shown.tenantList.length} tenant(s) · layout ${r.ms.toFixed(0)} ms${receiving ? ' · receiving more…' : ''}${warnings.length ? ` · ${warnings.join('; ')}` : ''}`);
+  setStatus(`${shown.nodes.length} nodes, ${shown.edges.length} edges in ${shown.tenantList.length} tenant(s) · layout ${r.ms.toFixed(0)} ms${receiving ? ' · receiving more…' : ''}${note ? ` · ${note}` : ''}${warnings.length ? ` · ${warnings.join('; ')}` : ''}`);
   scheduleA11y();
 }
 
@@ -397,7 +400,7 @@ function fit(): void {
   const pad = 40;
   const gw = placed.width + 120;
   const gh = Math.max(placed.height, 1);
-  view.scale = Math.min(2, Math.max(0.02, Math.min((cssW - 2 * pad) / gw, (cssH - 2 * pad) / gh)));
+  view.scale = Math.min(1, Math.max(0.005, Math.min((cssW - 2 * pad) / gw, (cssH - 2 * pad) / gh)));
   view.tx = (cssW - gw * view.scale) / 2 + 60 * view.scale;
   view.ty = (cssH - gh * view.scale) / 2;
   saveState();
@@ -619,6 +622,7 @@ let currentGeneration = -1;
 function onHost(m: HostToWebview): void {
   switch (m.type) {
     case 'graph/reset':
+      note = '';
       stats.resetAt = performance.now();
       painted = false;
       currentGeneration = m.generation;
@@ -671,14 +675,23 @@ function onHost(m: HostToWebview): void {
       if (nodeId !== undefined) {
         pendingExpand.delete(m.requestId);
         const label = allNodes.get(nodeId)?.label ?? nodeId;
-        if (m.ok) { setStatus(`Expanded ${label}: ${m.added ?? 0} new node(s).`); announcer.textContent = `Expanded ${label}: ${m.added ?? 0} new nodes`; } else { failedExpand.add(nodeId); setStatus(`Could not expand ${label}: ${m.error ?? 'unknown error'}. Press + on the node to retry.`, true); }
+        if (m.ok) {
+          note = `Expanded ${label}: ${m.added ?? 0} new node(s)`;
+          setStatus(`${note}.`);
+          announcer.textContent = note;
+        } else {
+          failedExpand.add(nodeId);
+          note = '';
+          setStatus(`Could not expand ${label}: ${m.error ?? 'unknown error'}. Press + on the node to retry.`, true);
+        }
         refreshDecorations();
         requestDraw();
       }
       const format = pendingExport.get(m.requestId);
       if (format) {
         pendingExport.delete(m.requestId);
-        setStatus(m.ok ? `Exported ${format.toUpperCase()}${m.path ? ` to ${m.path}` : ''}.` : `Export failed: ${m.error ?? 'cancelled'}`, !m.ok);
+        note = m.ok ? `Exported ${format.toUpperCase()}${m.path ? ` to ${m.path}` : ''}` : '';
+        setStatus(m.ok ? `${note}.` : `Export failed: ${m.error ?? 'cancelled'}`, !m.ok);
       }
       break;
     }
