@@ -11,8 +11,18 @@ import { activateExtension } from './activation.test';
 import type { ExtensionApi, TestingApi } from '../../src/ui/activate';
 import type { RunningSandbox } from '../../src/sandbox';
 import type { RecipeEnv } from '../../src/workflows/env';
-import { freshPlan, recipeEnv, runRecipe } from '../integration/support/recipe';
-import { removeTempDirs, startTestSandbox } from '../integration/support/sandbox';
+import type * as RecipeSupport from '../integration/support/recipe';
+import type * as SandboxSupport from '../integration/support/sandbox';
+
+// Loaded when a suite starts, not when mocha loads this file: the activation test checks that no
+// Azure SDK module is in the require cache after activating, and these helpers load the SDKs.
+let support: typeof RecipeSupport & typeof SandboxSupport;
+function loadSupport(): typeof support {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  support ??= { ...(require('../integration/support/recipe') as typeof RecipeSupport), ...(require('../integration/support/sandbox') as typeof SandboxSupport) };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  return support;
+}
 
 type Provider = vscode.TreeDataProvider<unknown>;
 interface Row { node: unknown; item: vscode.TreeItem; label: string }
@@ -65,6 +75,7 @@ describe('Sidebar trees', function () {
   before(async () => {
     api = await activateExtension();
     testing = api.testing!;
+    const { startTestSandbox, freshPlan, recipeEnv, runRecipe } = loadSupport();
     ({ sandbox } = await startTestSandbox('trees'));
     // A customer list beside the shared data (not shared: the gate would ask for a justification), so the scan classifies something.
     const plan = freshPlan('trees', { share: { files: { 'crm/contacts.csv': 'name,email\nAda Lovelace,ada.lovelace@contoso.com\nBen Smith,ben.smith@fabrikam.com\nCy Young,cy.young@northwind.com\n' } } });
@@ -77,7 +88,7 @@ describe('Sidebar trees', function () {
   after(async () => {
     await vscode.commands.executeCommand('governedDataShare.disconnect');
     await sandbox?.stop();
-    removeTempDirs();
+    support?.removeTempDirs();
   });
 
   const tenantRow = async (name: string) => child(testing.shares, undefined, (r) => r.label.startsWith(name), `tenant ${name}`);
@@ -282,6 +293,7 @@ describe('Sidebar trees under ARM throttling', function () {
   before(async () => {
     api = await activateExtension();
     testing = api.testing!;
+    const { startTestSandbox, freshPlan, recipeEnv } = loadSupport();
     ({ sandbox } = await startTestSandbox('trees-throttle', { throttle: true }));
     const plan = freshPlan('thr');
     const env = await recipeEnv(sandbox, plan);
@@ -300,7 +312,7 @@ describe('Sidebar trees under ARM throttling', function () {
   after(async () => {
     await vscode.commands.executeCommand('governedDataShare.disconnect');
     await sandbox?.stop();
-    removeTempDirs();
+    support?.removeTempDirs();
   });
 
   it('expands 200 shares (Load more) and refreshes them without a 429 surfacing', async () => {
