@@ -80,7 +80,7 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
   registerProviderCommands(commands, connection, activity, refreshViews);
   registerAuthCommands({ commands, connection, sandbox, log, activity });
   registerTreeCommands({ context, commands, shares, catalog, activity });
-  registerWorkflowCommands(commands, { context, connection, log, activity, refreshViews });
+  registerWorkflowCommands(commands, { context, connection, log, activity, refreshViews, reveal: (id) => shares.reveal(id) });
   connection.restore();
 
   const testing: TestingApi | undefined = context.extensionMode === vscode.ExtensionMode.Test ? {

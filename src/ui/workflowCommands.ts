@@ -20,6 +20,8 @@ export interface WorkflowCommandDeps {
   log: Log;
   activity: ActivityLog;
   refreshViews(): void;
+  /** Shows a resource (by ARM id) in the Shares view; false when it is not there. */
+  reveal?(resourceId: string): Promise<boolean>;
 }
 
 let loaded: typeof HostModule | undefined;

@@ -16,6 +16,25 @@ import { createRecipeEnv, type RecipeEnv } from '../../src/workflows/env';
 import type { RecipePlan } from '../../src/workflows/plan';
 import { getOrUndefined } from '../../src/workflows/steps/common';
 
+type AnyNode = { kind?: string; name?: string };
+
+/** Walks the tree (breadth first, a few levels) to the first node that matches. */
+async function findNode(provider: vscode.TreeDataProvider<unknown>, match: (n: AnyNode) => boolean, depth = 6): Promise<unknown> {
+  let level: unknown[] = [undefined];
+  for (let d = 0; d < depth; d++) {
+    const next: unknown[] = [];
+    for (const parent of level) {
+      for (const n of (await provider.getChildren(parent as never)) ?? []) {
+        if (match(n as AnyNode)) return n;
+        const item = await provider.getTreeItem(n as never);
+        if (item.collapsibleState !== vscode.TreeItemCollapsibleState.None) next.push(n);
+      }
+    }
+    level = next;
+  }
+  return undefined;
+}
+
 interface Result { ok: boolean; summary?: string; error?: string; [k: string]: unknown }
 
 /** Progress marks for diagnosing a stuck run (GDS_TEST_MARKS=file). */
@@ -158,6 +177,16 @@ describe('Workflow commands against the sandbox', function () {
     assert.strictEqual(sub.properties.shareSubscriptionStatus, 'Active');
   });
 
+  it('from a tree node: the Shares view\'s share prefills Invite Consumer… (only the rest is answered)', async () => {
+    const testing = api.testing!;
+    const shareNode = await findNode(testing.shares, (n) => n.kind === 'share' && n.name === shareName);
+    assert.ok(shareNode, 'the new share shows in the Shares view');
+    const r = await vscode.commands.executeCommand<Result>('governedDataShare.inviteConsumer', shareNode, { answers: { target: 'someone@fabrikam.example', invitationName: 'by-email', expiresOn: null }, confirm: true });
+    expectOk(r, 'Invite from the node');
+    const inv = await env.provider.clients.dataShare.invitations.get({ ...shareRef(), invitationName: 'by-email' });
+    assert.strictEqual(inv.properties?.targetEmail, 'someone@fabrikam.example');
+  });
+
   it('Reject Invitation… rejects a second invitation', async () => {
     expectOk(await run('inviteConsumer', { ...p, shareName, target: 'me', cTenant: c.cTenant, invitationName: 'second', expiresOn: null }), 'second invitation');
     const inv = await env.provider.clients.dataShare.invitations.get({ ...shareRef(), invitationName: 'second' });
@@ -227,6 +256,25 @@ describe('Workflow commands against the sandbox', function () {
     assert.strictEqual(r?.ok, false);
     assert.match(r?.error ?? '', /location/);
     assert.match(r?.error ?? '', /provider\.storageAccount/);
+  });
+
+  it('Run Recipe from Plan File… runs a whole plan, then validates it', async () => {
+    const t = crypto.randomBytes(3).toString('hex');
+    const whole: RecipePlan = {
+      ...plan,
+      provider: { ...plan.provider, resourceGroup: `contoso-r${t}`, storageAccount: `csor${t}`, dataShareAccount: `contoso-r${t}`, purviewAccount: `contoso-pvr${t}` },
+      consumer: { ...plan.consumer, resourceGroup: `fabrikam-r${t}`, storageAccount: `fabr${t}`, dataShareAccount: `fabrikam-r${t}` },
+      share: { name: `recipe-${t}`, sampleData: true, datasets: [{ name: 'sales', kind: 'Folder', path: 'sales' }] },
+      invitation: { name: 'to-fabrikam' }, subscription: { name: `recipe-${t}` },
+    };
+    const file = path.join(os.tmpdir(), `whole-${t}.recipe.json`);
+    fs.writeFileSync(file, JSON.stringify(whole));
+    const r = await run('runRecipe', { planFile: file });
+    expectOk(r, 'Run Recipe');
+    const e = await createRecipeEnv(whole, { sandboxJson: api.testing!.sandboxDescriptionPath()! });
+    const syncs = (await e.consumer.clients.dataShare.shareSubscriptions.listSynchronizations({ subscriptionId: c.cSub, resourceGroupName: whole.consumer.resourceGroup, accountName: whole.consumer.dataShareAccount, shareSubscriptionName: whole.subscription.name }).collect()).items;
+    assert.ok(syncs.some((x) => x.status === 'Succeeded'), 'the recipe took a snapshot');
+    expectOk(await run('cleanUp', { plan: whole }), 'Clean Up after the recipe');
   });
 
   it('Clean Up… deletes both tenants\' resources', async () => {

@@ -36,6 +36,7 @@ export interface HostDeps {
   log: Log;
   activity: ActivityLog;
   refreshViews(): void;
+  reveal?(resourceId: string): Promise<boolean>;
 }
 
 /** The test hook: pre-filled answers skip their prompts; `confirm: true` accepts the plan (test mode only). */
@@ -349,8 +350,8 @@ function offerResult(run: Run, o: Outcome): void {
   const buttons = ['Reveal', ...(o.lineage ? ['Show Lineage'] : []), ...(o.resourceId && o.tenantId && run.deps.connection.info?.kind !== 'sandbox' ? ['Open in Portal'] : [])];
   void vscode.window.showInformationMessage(o.summary, ...buttons).then(async (choice) => {
     if (choice === 'Reveal') {
-      run.deps.refreshViews();
       await vscode.commands.executeCommand('governedDataShare.shares.focus');
+      if (!o.resourceId || !run.deps.reveal || !(await run.deps.reveal(o.resourceId))) run.deps.refreshViews();
     } else if (choice === 'Show Lineage') {
       const all = await vscode.commands.getCommands(true);
       if (all.includes('governedDataShare.showLineage')) await vscode.commands.executeCommand('governedDataShare.showLineage', o.lineage);
@@ -721,6 +722,9 @@ const COMMANDS: Record<string, { title: string; side: Side; impl: Impl }> = {
       const { deps, ctx } = run;
       const file = str(ctx, 'planFile') ?? await pickPlanFile(run);
       const plan = parsePlan(fs.readFileSync(file, 'utf8'), path.basename(file));
+      // The plan's own policy wins; else the one in governedDataShare.governance.policyFile.
+      const policy = plan.governance?.policy ? undefined : policyFromSettings();
+      if (policy) plan.governance = { ...(plan.governance ?? {}), policy };
       ctx.plan = plan;
       const known = new Set((deps.connection.info?.tenants ?? []).map((t) => t.tenantId.toLowerCase()));
       for (const s of ['provider', 'consumer'] as const) {
