@@ -6,7 +6,9 @@
 //               extension host (code-server, Node 24), median of N fresh hosts (GDS_BENCH_RUNS, default 3)
 //   sandbox   ARM GET throughput; FullSync of 1,000 blobs beside a direct Azurite copy
 //   purview   search over 100,000 assets, lineage at depth 5 on 10,000 nodes, scan of 10,000 blobs
-// (the last two are modules test/bench/*.bench.js). `node scripts/bench.js bundle activation`
+//   lineage   the lineage webview in headless Chromium: layout, first paint, frame time and heap at
+//             1,000 / 5,000 / 20,000 nodes, beside elkjs on the same graphs (a list, one row per size)
+// (the last three are modules test/bench/*.bench.js). `node scripts/bench.js bundle activation`
 // runs a subset and keeps the other entries of bench-results/bench.json.
 'use strict';
 const { spawnSync } = require('child_process');

@@ -60,22 +60,24 @@ function tenantOfSubscription(connection: Connection, subscriptionId: string): s
   return connection.info?.tenants.find((t) => t.subscriptions.some((s) => s.subscriptionId.toLowerCase() === subscriptionId.toLowerCase()))?.tenantId;
 }
 
-/** A tree node (Shares or Purview Catalog view), a LineageStart, or nothing. */
+/** A tree node (Shares view: sent or received share; Purview Catalog view: an asset or a place with one), a LineageStart, or nothing. */
 function startFromArg(connection: Connection, arg: unknown): { start: LineageStart; label: string } | undefined {
-  const node = arg as { kind?: string; id?: string; name?: string; guid?: string; qualifiedName?: string; entityType?: string; tenantId?: string; account?: string; start?: LineageStart; label?: string } | undefined;
+  type AssetLike = { guid?: string; name?: string; qualifiedName?: string; entityType?: string; tenantId?: string; account?: string };
+  const node = arg as (AssetLike & { kind?: string; id?: string; place?: { asset?: AssetLike }; start?: LineageStart; label?: string }) | undefined;
   if (!node || typeof node !== 'object') return undefined;
   if (node.start && node.label) return { start: node.start, label: node.label };
   if ((node.kind === 'share' || node.kind === 'received') && node.id) {
     const p = parseArmId(node.id);
-    const tenantId = p && tenantOfSubscription(connection, p.subscriptionId);
+    const tenantId = node.tenantId ?? (p && tenantOfSubscription(connection, p.subscriptionId));
     if (!p || !tenantId) return undefined;
     const ref = { tenantId, subscriptionId: p.subscriptionId, resourceGroup: p.resourceGroup, accountName: p.accountName };
     return node.kind === 'share'
       ? { start: { kind: 'share', ...ref, shareName: p.child }, label: `share ${p.child}` }
       : { start: { kind: 'received', ...ref, shareSubscriptionName: p.child }, label: `received share ${p.child}` };
   }
-  if (node.kind === 'asset' && node.qualifiedName && node.tenantId) {
-    return { start: { kind: 'asset', tenantId: node.tenantId, qualifiedName: node.qualifiedName, typeName: node.entityType, account: node.account, guid: node.guid }, label: node.name ?? node.qualifiedName };
+  const asset: AssetLike | undefined = node.kind === 'asset' ? node : node.kind === 'place' ? { ...node.place?.asset, tenantId: node.tenantId, account: node.account } : undefined;
+  if (asset?.qualifiedName && asset.tenantId) {
+    return { start: { kind: 'asset', tenantId: asset.tenantId, qualifiedName: asset.qualifiedName, typeName: asset.entityType, account: asset.account, guid: asset.guid }, label: asset.name ?? asset.qualifiedName };
   }
   return undefined;
 }

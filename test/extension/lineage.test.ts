@@ -51,6 +51,9 @@ describe('Lineage panel', function () {
     const graph = probe.deliveredGraph();
     assert.ok(graph, `a graph was delivered (webview said: ${probe.received().join(', ')})`);
     assert.ok(probe.received().includes('ready'), 'the webview loaded and asked for the graph');
+    // The webview reports problems (a layout worker its CSP refused, a malformed message) as `log`.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(!probe.received().includes('log'), `the webview reported no problem: ${probe.received().join(', ')}`);
     assert.ok(probe.pagesPosted() >= 1);
 
     const byQn = (qn: string) => graph.nodes.find((n) => n.qualifiedName?.toLowerCase() === qn.toLowerCase());
