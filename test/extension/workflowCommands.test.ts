@@ -15,6 +15,9 @@ import type { SandboxDescription } from '../../src/auth/sandbox';
 import { createRecipeEnv, type RecipeEnv } from '../../src/workflows/env';
 import type { RecipePlan } from '../../src/workflows/plan';
 import { getOrUndefined } from '../../src/workflows/steps/common';
+import { CancelledError, isCancellation } from '../../src/workflows/errors';
+import { rules } from '../../src/workflows/validate';
+import { GoBackError, runWizard, WizardUi, type PromptStep } from '../../src/ui/wizard/wizard';
 
 type AnyNode = { kind?: string; name?: string };
 
@@ -283,5 +286,52 @@ describe('Workflow commands against the sandbox', function () {
       const rg = await getOrUndefined(() => side.clients.resources(side.subscriptionId).resourceGroups.get(side.plan.resourceGroup));
       assert.strictEqual(rg, undefined, `${side.plan.resourceGroup} deleted`);
     }
+  });
+});
+
+describe('Workflow wizard steps', () => {
+  /** Scripted answers in place of the quick input; 'BACK' presses Back. */
+  function scripted(answers: unknown[]): WizardUi {
+    const ui = new WizardUi({ title: 'test' });
+    const next = async () => {
+      if (answers.length === 0) assert.fail('the wizard asked more than the script answers');
+      const a = answers.shift();
+      if (a === 'BACK') throw new GoBackError();
+      return a;
+    };
+    ui.pick = (async () => next()) as WizardUi['pick'];
+    ui.input = (async () => next()) as WizardUi['input'];
+    return ui;
+  }
+  const step = (key: string, validate?: (v: unknown) => string | undefined): PromptStep => ({ key, validate, prompt: (_ctx, ui) => ui.input({ prompt: key }) });
+
+  it('asks only what is not known yet (a tree node or answers fill the rest)', async () => {
+    const ctx = await runWizard({ a: 'from-node' }, [step('a'), step('b'), step('c')], scripted(['B', 'C']));
+    assert.deepStrictEqual(ctx, { a: 'from-node', b: 'B', c: 'C' });
+  });
+
+  it('Back returns to the previous prompt and forgets what was answered after it', async () => {
+    const seen: string[] = [];
+    const steps: PromptStep[] = [
+      step('a'),
+      { key: 'b', prompt: async (ctx, ui) => { const v = await ui.input({ prompt: 'b' }); ctx.derivedFromB = `${v}!`; return v; } },
+      { key: 'c', prompt: async (ctx, ui) => { seen.push(String(ctx.derivedFromB)); return ui.input({ prompt: 'c' }); } },
+    ];
+    const ctx = await runWizard({}, steps, scripted(['A', 'B1', 'BACK', 'B2', 'C']));
+    assert.deepStrictEqual(ctx, { a: 'A', b: 'B2', derivedFromB: 'B2!', c: 'C' });
+    assert.deepStrictEqual(seen, ['B1!', 'B2!'], 'c was asked again with the new b');
+  });
+
+  it('checks pre-filled answers with the same rule as typing, before asking anything', async () => {
+    await assert.rejects(
+      runWizard({ storage: 'Not-Valid' }, [step('storage', (v) => rules.storageAccount(String(v))), step('other')], scripted([])),
+      (e: Error) => /Storage account 'Not-Valid' is not a valid name/.test(e.message) && /nothing was changed/.test((e as { nextStep?: string }).nextStep ?? ''),
+    );
+  });
+
+  it('Escape cancels quietly (a cancellation, not an error)', async () => {
+    const ui = new WizardUi({ title: 'test' });
+    ui.input = async () => { throw new CancelledError(); };
+    await assert.rejects(runWizard({}, [step('a')], ui), (e: Error) => isCancellation(e));
   });
 });
