@@ -138,15 +138,34 @@ export async function showLineage(deps: LineageDeps, arg?: unknown): Promise<Lin
   return new LineagePanel(deps, panel, picked.start, picked.label, defaultOptions()).probe;
 }
 
+/**
+ * Restores a panel after a reload (WebviewPanelSerializer): the webview state says where it
+ * started. The connection is restored asynchronously at activation, so the panel waits for it
+ * (showing so) before reading the lineage again.
+ */
 export async function restoreLineagePanel(deps: LineageDeps, panel: vscode.WebviewPanel, state: unknown): Promise<void> {
   const s = state as { start?: StartDescriptor; options?: ViewOptions } | undefined;
   const start = s?.start?.start as unknown as LineageStart | undefined;
   panel.webview.options = webviewOptions(deps.context);
-  if (!start || !s?.start || !deps.connection.info) {
-    panel.webview.html = `<!DOCTYPE html><html><body><p>${deps.connection.info ? 'Nothing to show: run "Governed Data Share: Show Lineage".' : 'Connect to the sandbox, then run "Governed Data Share: Show Lineage" again.'}</p></body></html>`;
+  const message = (text: string) => { panel.webview.html = `<!DOCTYPE html><html lang="en"><head><meta http-equiv="Content-Security-Policy" content="default-src 'none';"></head><body><p>${text}</p></body></html>`; };
+  if (!start || !s?.start) {
+    message('Nothing to show: run "Governed Data Share: Show Lineage".');
     return;
   }
-  new LineagePanel(deps, panel, start, s.start.label, s.options ?? defaultOptions());
+  const open = () => new LineagePanel(deps, panel, start, s.start!.label, s.options ?? defaultOptions());
+  if (deps.connection.info) {
+    open();
+    return;
+  }
+  message('Reading the lineage again once the extension is connected (Governed Data Share: Connect to Local Sandbox)…');
+  let opened = false;
+  const waiting = deps.connection.onDidChange(() => {
+    if (!deps.connection.info || opened) return;
+    opened = true;
+    waiting.dispose();
+    open();
+  });
+  panel.onDidDispose(() => waiting.dispose());
   await Promise.resolve();
 }
 

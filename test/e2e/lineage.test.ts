@@ -112,5 +112,24 @@ describe('Lineage panel against the local sandbox', function () {
     assert.match(svg, />Fabrikam \(consumer\)</);
     assert.match(svg, /class="edge cross-tenant"/);
     assert.match(svg, /data-id="a:https:\/\/[a-z0-9]+\.blob\.core\.windows\.net\/landing"/);
+
+    // The keyboard: arrows move between nodes (a screen reader hears each), Enter opens the details.
+    await details.getByRole('button', { name: 'Close details' }).click();
+    await view().locator('#graph').focus();
+    await wb.page.keyboard.press('ArrowRight');
+    await wb.page.keyboard.press('ArrowRight');
+    const announcer = view().locator('#announcer');
+    await announcer.filter({ hasText: / in (Contoso|Fabrikam)/ }).waitFor({ state: 'attached', timeout: 10000 });
+    const heard = (await announcer.textContent()) ?? '';
+    await wb.page.keyboard.press('Enter');
+    await details.locator('h2', { hasText: heard.split(',')[0] }).waitFor({ timeout: 10000 });
+
+    // Reload the window: the panel comes back (serializer) with its depth, and reads the lineage again.
+    await wb.page.locator('.tabs-container .tab', { hasText: 'Lineage: raw' }).click();
+    await wb.runCommand('Developer: Reload Window');
+    await wb.page.locator('.tabs-container .tab', { hasText: 'Lineage: raw' }).waitFor({ timeout: 60000 });
+    await view().locator('#status').filter({ hasText: /\d+ nodes, \d+ edges in \d tenant/ }).waitFor({ timeout: 90000 });
+    assert.strictEqual(await view().locator('#depth').inputValue(), '1', 'the depth chosen before the reload');
+    await view().locator('#a11yNodes li', { hasText: /sales, container in Contoso/ }).first().waitFor({ state: 'attached', timeout: 20000 });
   });
 });
