@@ -936,6 +936,18 @@ async function showReport(run: Run, markdown: string): Promise<void> {
 export async function runWorkflowCommand(id: string, deps: HostDeps, args: unknown[]): Promise<CommandResult | undefined> {
   const command = COMMANDS[id];
   if (!command) throw new Error(`Unknown workflow command ${id}.`);
+  // A multi-selection in a tree (node, selected nodes): the command runs once per node, in order.
+  const selection = Array.isArray(args[1]) ? (args[1] as unknown[]).filter((n) => typeof n === 'object' && n !== null && 'kind' in n) : [];
+  if (selection.length > 1) {
+    const rest = args.slice(2);
+    const results: Array<CommandResult | undefined> = [];
+    for (const node of selection) results.push(await runOne(id, command, deps, [node, ...rest]));
+    return { ok: results.every((r) => r?.ok), summary: `${results.filter((r) => r?.ok).length} of ${selection.length} done`, results };
+  }
+  return runOne(id, command, deps, args);
+}
+
+async function runOne(id: string, command: (typeof COMMANDS)[string], deps: HostDeps, args: unknown[]): Promise<CommandResult | undefined> {
   const testMode = deps.context.extensionMode === vscode.ExtensionMode.Test;
   const given = args.find(isCommandArgs);
   const node = args.find((a) => a !== given && typeof a === 'object' && a !== null && 'kind' in a);

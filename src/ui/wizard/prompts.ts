@@ -91,11 +91,15 @@ export function resourceGroupStep(deps: PromptDeps, side: Side, allowNew: boolea
       const sub = need(ctx, key(side, 'Sub'));
       const load = async () => {
         const groups = await collect((await clientsFor(deps, tenantId)).resources(sub).resourceGroups.list());
-        const items: PickItem<string>[] = groups.map((g) => ({ label: g.name ?? '', description: g.location, value: g.name ?? '' }));
-        return allowNew ? [{ label: '$(add) Create new resource group…', value: NEW, alwaysShow: true }, ...items] : items;
+        const items: PickItem<{ name: string; location?: string }>[] = groups.map((g) => ({ label: g.name ?? '', description: g.location, value: { name: g.name ?? '', location: g.location } }));
+        return allowNew ? [{ label: '$(add) Create new resource group…', value: { name: NEW }, alwaysShow: true }, ...items] : items;
       };
       const picked = await ui.pick(load(), `Resource group (${SIDE_NAME[side]})`);
-      if (picked !== NEW) return picked;
+      if (picked.name !== NEW) {
+        // New resources go where their resource group is.
+        if (ctx.location === undefined && picked.location) ctx.location = picked.location;
+        return picked.name;
+      }
       ctx[key(side, 'RgNew')] = true;
       return ui.input({ prompt: 'Name of the new resource group', value: `${tenantSlug(deps, tenantId)}-${side === 'p' ? 'sharing' : 'receiving'}`, validate: rules.resourceGroup });
     },
