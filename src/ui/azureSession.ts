@@ -31,6 +31,8 @@ interface Setup {
   source: TokenSource;
   directory: Azure.TenantDirectory;
   factory: Azure.AzureClientFactory;
+  /** Set when the sandbox cannot be reached at all (every tenant's clients fail with it). */
+  unreachable?: Error;
 }
 
 /**
@@ -52,8 +54,17 @@ export class AzureSession {
       const { plan } = this;
       let cloud: Azure.CloudConfig;
       let description: Azure.SandboxDescription | undefined;
+      let unreachable: Error | undefined;
       if (plan.sandboxDescriptionPath) {
-        ({ cloud, description } = await azure.loadSandboxCloud(plan.sandboxDescriptionPath));
+        description = await azure.loadSandboxDescription(plan.sandboxDescriptionPath);
+        let caPem = '';
+        try {
+          caPem = await azure.readSandboxCa(description);
+        } catch (e) {
+          // A stale sandbox.json (its data folder gone): the tenants still show, each with this error.
+          unreachable = new UserFacingError(`The sandbox's certificate ${description.caCertPath} cannot be read (${(e as Error).message}).`, 'Start the sandbox again ("Start Local Sandbox" or `npm run sandbox`); it rewrites sandbox.json.');
+        }
+        cloud = azure.sandboxCloud(description, caPem);
       } else {
         cloud = azure.AZURE_PUBLIC_CLOUD;
       }
@@ -67,7 +78,7 @@ export class AzureSession {
         source = plan.auth === 'vscode' ? this.vscodeSource() : new azure.IdentityTokenSource(plan.auth);
         directory = new azure.ArmTenantDirectory(source, { armEndpoint: cloud.armEndpoint, caPem: cloud.caPem });
       }
-      return { azure, cloud, source, directory, factory: new azure.AzureClientFactory() };
+      return { azure, cloud, source, directory, factory: new azure.AzureClientFactory(), unreachable };
     })().catch((e: unknown) => {
       this.setup = undefined;
       throw e;
@@ -103,7 +114,8 @@ export class AzureSession {
   async tokenSource(): Promise<TokenSource> { return (await this.ready()).source; }
 
   async clients(tenantId: string): Promise<Azure.AzureClients> {
-    const { azure, cloud, source, factory } = await this.ready();
+    const { azure, cloud, source, factory, unreachable } = await this.ready();
+    if (unreachable) throw unreachable;
     const account = this.statusOf(tenantId)?.account;
     // One credential object per (tenant, account): the factory keeps its clients (and their token caches).
     const key = `${tenantId.toLowerCase()}|${account?.id ?? ''}`;
