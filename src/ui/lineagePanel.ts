@@ -28,6 +28,8 @@ export interface LineagePanelProbe {
   /** Saves the next export to this path instead of asking (tests). */
   exportTo(path: string | undefined): void;
   expand(nodeId: string): Promise<number>;
+  /** What refreshLineagePanels() does for this panel: read again, send what changed. */
+  refresh(): Promise<void>;
   dispose(): void;
 }
 
@@ -238,6 +240,7 @@ class LineagePanel {
       received: () => [...this.messages],
       exportTo: (p) => { this.exportPath = p; },
       expand: async (nodeId) => this.expand(nodeId),
+      refresh: () => this.refresh(),
       dispose: () => panel.dispose(),
     };
   }

@@ -79,6 +79,13 @@ describe('Lineage panel', function () {
     assert.strictEqual(cross[0].lastSnapshot?.status, scene.snapshotStatus);
     assert.strictEqual(cross[0].lastSnapshot?.mode, 'FullSync');
     assert.ok(cross[0].lastSnapshot?.time);
+
+    // A later snapshot: refreshing the open panel (what refreshLineagePanels() does) shows it on the edge.
+    const next = await scene.flow.synchronize('Incremental');
+    await probe.refresh();
+    const refreshed = probe.deliveredGraph()!.edges.find((e) => e.crossTenant);
+    assert.strictEqual(refreshed?.lastSnapshot?.mode, 'Incremental');
+    assert.strictEqual(refreshed?.lastSnapshot?.synchronizationId, next.synchronizationId);
   });
 
   it('opens on a catalog asset, follows the depth asked for and expands a node\'s neighbours on demand', async () => {
