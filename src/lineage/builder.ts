@@ -49,6 +49,8 @@ export interface DataSetFact extends StorageFact {
 
 /** A provider's sent share, read in the provider tenant. */
 export interface ShareFact {
+  /** ARM id of the share. */
+  id?: string;
   tenantId: string;
   accountName: string;
   shareName: string;
@@ -58,6 +60,8 @@ export interface ShareFact {
 
 /** A consumer's share subscription (received share), read in the consumer tenant. */
 export interface SubscriptionFact {
+  /** ARM id of the share subscription. */
+  id?: string;
   tenantId: string;
   accountName: string;
   name: string;
@@ -342,7 +346,7 @@ export function buildLineageGraph(input: BuildInput): LineageGraph {
     if (!s.dataSets.some((d) => { const qn = storageQualifiedName(d); return qn !== undefined && present.has(assetId(qn)); })) continue;
     const sid = shareId(s.tenantId, s.accountName, s.shareName);
     const node = factNode(sid, { kind: 'share', label: s.shareName, typeName: 'datashare_share', tenantId: s.tenantId });
-    node.share = { name: s.shareName, account: s.accountName, tenantId: s.tenantId };
+    node.share = { name: s.shareName, account: s.accountName, tenantId: s.tenantId, ...(s.id ? { resourceId: s.id } : {}) };
     node.lastSnapshot = newer(node.lastSnapshot, latest(s.synchronizations));
     node.inferred = false;
     for (const d of s.dataSets) {
@@ -361,11 +365,11 @@ export function buildLineageGraph(input: BuildInput): LineageGraph {
     const last = latest(sub.synchronizations);
     const shareNodeOf = () => {
       const node = factNode(sid, { kind: 'share', label: sub.shareName, typeName: 'datashare_share', tenantId: providerTenant, inferred: true });
-      node.share ??= { name: sub.shareName, account: shareFact?.accountName, tenantId: providerTenant };
+      node.share ??= { name: sub.shareName, account: shareFact?.accountName, tenantId: providerTenant, ...(shareFact?.id ? { resourceId: shareFact.id } : {}) };
       node.lastSnapshot = newer(node.lastSnapshot, last);
       return node;
     };
-    const subscription = { name: sub.name, account: sub.accountName, tenantId: sub.tenantId, status: sub.status };
+    const subscription = { name: sub.name, account: sub.accountName, tenantId: sub.tenantId, status: sub.status, ...(sub.id ? { resourceId: sub.id } : {}) };
     for (const m of sub.mappings) {
       const consumerQn = storageQualifiedName(m);
       if (!consumerQn) continue;
@@ -379,7 +383,8 @@ export function buildLineageGraph(input: BuildInput): LineageGraph {
       const snap = factNode(snapId, { kind: 'snapshot', label: `Snapshot ${dataSetName}`, typeName: SNAPSHOT_PROCESS_TYPE, tenantId: sub.tenantId, inferred: true });
       snap.lastSnapshot = newer(snap.lastSnapshot, last);
       snap.share ??= shareNode.share;
-      snap.subscription = { ...subscription, ...(snap.subscription ?? {}), status: sub.status };
+      snap.subscription = { ...subscription, ...(snap.subscription ?? {}), status: sub.status, ...(sub.id ? { resourceId: sub.id } : {}) };
+      if (snap.share && !snap.share.resourceId && shareFact?.id) snap.share = { ...snap.share, resourceId: shareFact.id };
       const consumerAsset = factNode(assetId(consumerQn), { kind: kindOfFact(m.kind), label: (m.path ?? m.container ?? consumerQn).split('/').filter(Boolean).pop() ?? consumerQn, typeName: m.kind, qualifiedName: consumerQn, tenantId: sub.tenantId });
       consumerAsset.roleTenant ??= sub.tenantId;
       addEdge(snapId, consumerAsset.id, 'lineage', false);

@@ -279,7 +279,7 @@ export class LineageFetcher {
             const shareRef = { ...ref, shareName: s.name ?? '' };
             const [sets, syncs] = await Promise.all([ds.dataSets.listByShare(shareRef).collect({ max: 500 }), ds.shares.listSynchronizations(shareRef).collect({ max: 50 }).catch(() => ({ items: [] }))]);
             const share: ShareFact = {
-              tenantId, accountName: ref.accountName, shareName: shareRef.shareName,
+              id: s.id, tenantId, accountName: ref.accountName, shareName: shareRef.shareName,
               dataSets: sets.items.map((d) => {
                 const x = d as unknown as { kind: string; name?: string; properties?: Record<string, unknown> };
                 return { ...storageOf(x.kind, x.properties), dataSetId: String(x.properties?.dataSetId ?? x.name ?? ''), name: x.name ?? '' };
@@ -296,7 +296,7 @@ export class LineageFetcher {
               ds.shareSubscriptions.listSynchronizations(subRef).collect({ max: 50 }),
             ]);
             const fact: SubscriptionFact = {
-              tenantId, accountName: ref.accountName, name: subRef.shareSubscriptionName, shareName: s.properties?.shareName ?? '',
+              id: s.id, tenantId, accountName: ref.accountName, name: subRef.shareSubscriptionName, shareName: s.properties?.shareName ?? '',
               providerTenantName: s.properties?.providerTenantName, status: s.properties?.shareSubscriptionStatus,
               sourceDataSets: sources.items.map((c) => ({ dataSetId: c.properties?.dataSetId ?? '', dataSetName: c.properties?.dataSetName, dataSetPath: c.properties?.dataSetPath, dataSetType: c.properties?.dataSetType })),
               mappings: mappings.items.map((m) => {

@@ -52,10 +52,13 @@ export interface LineageNode {
   moreDownstream?: boolean;
   /** Snapshots and shares: the last synchronization. */
   lastSnapshot?: LastSnapshot;
-  /** Shares and snapshots: Data Share names for the details panel. */
-  share?: { name: string; account?: string; tenantId: string };
-  subscription?: { name: string; account: string; tenantId: string; status?: string };
+  /** Shares and snapshots: Data Share names for the details panel (and the ARM id, to reveal it). */
+  share?: ShareRefInfo;
+  subscription?: SubscriptionRefInfo;
 }
+
+export interface ShareRefInfo { name: string; account?: string; tenantId: string; resourceId?: string }
+export interface SubscriptionRefInfo { name: string; account: string; tenantId: string; status?: string; resourceId?: string }
 
 export type LineageEdgeKind = 'lineage' | 'snapshot' | 'share';
 
@@ -67,8 +70,8 @@ export interface LineageEdge {
   /** True when the edge crosses a tenant boundary (a Data Share snapshot). */
   crossTenant: boolean;
   inferred?: boolean;
-  share?: { name: string; account?: string; tenantId: string };
-  subscription?: { name: string; account: string; tenantId: string; status?: string };
+  share?: ShareRefInfo;
+  subscription?: SubscriptionRefInfo;
   lastSnapshot?: LastSnapshot;
 }
 

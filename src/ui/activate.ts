@@ -8,6 +8,7 @@ import { SharesTreeProvider } from './sharesTree';
 import { Log } from './log';
 import { registerCoreCommands } from './coreCommands';
 import { registerProviderCommands } from './providerCommands';
+import { registerLineage } from './lineage';
 import { registerAuthCommands } from './authCommands';
 import { registerWorkflowCommands } from './workflowCommands';
 import { setAuthProviderOverride } from './authVscode';
@@ -78,6 +79,7 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
   const refreshViews = () => { if (connection.info) connection.refreshTenants(); else { shares.refresh(); catalog.refresh(); } };
   registerCoreCommands({ commands, connection, log, activity, refreshViews });
   registerProviderCommands(commands, connection, activity, refreshViews);
+  registerLineage(commands, { context, connection, log, reveal: { shares: (id) => shares.reveal(id), catalog: (id) => catalog.reveal(id) } });
   registerAuthCommands({ commands, connection, sandbox, log, activity });
   registerTreeCommands({ context, commands, shares, catalog, activity });
   registerWorkflowCommands(commands, { context, connection, log, activity, refreshViews, reveal: (id) => shares.reveal(id) });

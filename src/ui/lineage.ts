@@ -15,6 +15,8 @@ export interface LineageDeps {
   context: vscode.ExtensionContext;
   connection: Connection;
   log: Log;
+  /** Shows a resource in the Shares view (by ARM id) or the Purview Catalog view (`asset/{guid}`); false when not found. */
+  reveal?: { shares(resourceId: string): Promise<boolean>; catalog(resourceId: string): Promise<boolean> };
 }
 
 let loaded: typeof LineagePanelModule | undefined;

@@ -382,11 +382,23 @@ class LineagePanel {
     return this.delivered?.nodes.find((n) => n.id === nodeId);
   }
 
+  /** Shows the node in its tree: shares and snapshots in the Shares view, assets in the Purview Catalog. */
   private async reveal(nodeId: string): Promise<void> {
     const n = this.node(nodeId);
     if (!n) return;
-    const tenant = this.deps.connection.info?.tenants.find((t) => t.tenantId === n.tenantId)?.displayName ?? n.tenantId;
+    const reveal = this.deps.reveal;
     const inCatalog = n.kind !== 'share' && n.kind !== 'snapshot';
+    const resourceId = n.kind === 'share' ? n.share?.resourceId : n.kind === 'snapshot' ? n.subscription?.resourceId : undefined;
+    try {
+      if (!inCatalog && resourceId && reveal && await reveal.shares(resourceId)) return;
+      for (const ref of inCatalog ? [...n.refs].sort((a, b) => Number(b.tenantId === n.tenantId) - Number(a.tenantId === n.tenantId)) : []) {
+        if (reveal && await reveal.catalog(`asset/${ref.guid}`)) return;
+      }
+    } catch (e) {
+      this.deps.log.warn(`Reveal ${n.label}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // Not found in the tree (not loaded, or another page): show the view and say where it is.
+    const tenant = this.deps.connection.info?.tenants.find((t) => t.tenantId === n.tenantId)?.displayName ?? n.tenantId;
     await vscode.commands.executeCommand(inCatalog ? 'governedDataShare.catalog.focus' : 'governedDataShare.shares.focus');
     const where = inCatalog ? `${tenant} › ${n.refs.find((r) => r.tenantId === n.tenantId)?.account ?? 'Purview'} › ${n.label}` : `${tenant} › ${n.share?.account ?? n.subscription?.account ?? ''} › ${n.share?.name ?? n.subscription?.name ?? n.label}`;
     void vscode.window.showInformationMessage(`${n.label} is under ${where} in the ${inCatalog ? 'Purview Catalog' : 'Shares'} view.`);

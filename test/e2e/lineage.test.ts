@@ -124,6 +124,13 @@ describe('Lineage panel against the local sandbox', function () {
     await wb.page.keyboard.press('Enter');
     await details.locator('h2', { hasText: heard.split(',')[0] }).waitFor({ timeout: 10000 });
 
+    // Reveal in tree: the share node is shown and selected in the Shares view.
+    await view().locator('#search').fill(scene.flow.names.share);
+    await view().locator('#search').press('Enter');
+    await details.locator('h2', { hasText: scene.flow.names.share }).waitFor({ timeout: 10000 });
+    await details.getByRole('button', { name: 'Reveal in tree' }).click();
+    await wb.page.locator('.sidebar [role=treeitem][aria-selected=true]', { hasText: scene.flow.names.share }).waitFor({ timeout: 30000 });
+
     // Reload the window: the panel comes back (serializer) with its depth, and reads the lineage again.
     await wb.page.locator('.tabs-container .tab', { hasText: 'Lineage: raw' }).click();
     await wb.runCommand('Developer: Reload Window');
