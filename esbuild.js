@@ -12,7 +12,8 @@ const path = require('path');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
-const outdir = path.join(__dirname, 'dist');
+// GDS_DIST_DIR builds somewhere else (the packaged-sandbox test stages a .vsix without touching dist/).
+const outdir = process.env.GDS_DIST_DIR ? path.resolve(process.env.GDS_DIST_DIR) : path.join(__dirname, 'dist');
 
 /** Keeps the lazy `require('../azure/index.js')` in src/ui pointing at dist/azure.js at runtime. */
 const lazyAzure = {
@@ -114,10 +115,16 @@ const builds = [
     platform: 'node', format: 'cjs', target: 'node20', packages: 'external', outdir,
   },
   {
-    // The sandbox cloud runs from the repository (npm run sandbox); its packages stay external.
-    ...common, minify: false,
+    // The sandbox cloud (npm run sandbox, and "Start Local Sandbox" from the installed .vsix): bundled
+    // with all its own packages, so it runs from dist/ alone. Azurite is not bundled (about 10 MB with
+    // 20 dependencies): the sandbox runs it from a folder found at run time (--azurite, see
+    // src/sandbox/core/azurite.ts and src/ui/sandboxProcess.ts).
+    ...common,
     entryPoints: { sandbox: 'src/sandbox/main.ts', 'azurite-host': 'src/sandbox/azurite/host.ts' },
-    platform: 'node', format: 'cjs', target: 'node20', packages: 'external', outdir,
+    platform: 'node', format: 'cjs', target: 'node20', external: ['azurite', 'azurite/*'], outdir,
+    // ESM dependencies call createRequire(import.meta.url), which a cjs bundle must be given.
+    define: { 'import.meta.url': '__gdsImportMetaUrl' },
+    banner: { js: "const __gdsImportMetaUrl=require('url').pathToFileURL(__filename).href;" },
   },
 ];
 

@@ -16,7 +16,8 @@ export type { FaultRule, FaultKind } from './core/faults';
 export { parseFaultFlag } from './core/faults';
 export type { BucketLimits, OperationType, ThrottleOptions, ThrottleStats, TypeCounters } from './core/throttle';
 export { ARM_LIMITS, parseThrottleFlag } from './core/throttle';
-export { DEMO } from './core/seed';
+export { BENCH, DEMO } from './core/seed';
+export { AZURITE_VERSION, isAzuriteDir, resolveAzuriteDir } from './core/azurite';
 
 /** What `startSandbox` takes: the core's options, with every provider of src/sandbox/providers by default. */
 export type SandboxOptions = Omit<CoreOptions, 'providers'> & { providers?: ResourceProvider[] };

@@ -1,18 +1,22 @@
 /**
  * `npm run sandbox`: runs the sandbox cloud in the foreground until Ctrl+C.
  *
- *   node dist/sandbox.js [--port 8443] [--blob-port 0] [--data-dir .sandbox] [--reset] [--seed demo|empty]
+ *   node dist/sandbox.js [--port 8443] [--blob-port 0] [--data-dir .sandbox] [--reset] [--seed demo|empty|bench] [--azurite DIR]
  *                        [--latency-ms N] [--fault kind:rate[:pattern]]... [--throttle[=reads=B/R,...]] [--quiet]
  */
 import * as path from 'node:path';
 import { parseFaultFlag, parseThrottleFlag, startSandbox, type FaultRule, type ThrottleOptions } from './index';
+import type { SeedName } from './core/seed';
 
 const USAGE = `Usage: npm run sandbox -- [options]
   --port N            HTTPS port for ARM and the token endpoint (default 8443; 0 = any free port)
   --blob-port N       Azurite blob port (default 0 = any free port)
   --data-dir DIR      data folder (default .sandbox in the current folder)
   --reset             start from scratch (keeps the TLS certificate)
-  --seed demo|empty   seed for a new data folder (default demo: Contoso + Fabrikam)
+  --seed demo|empty|bench  seed for a new data folder (default demo: Contoso + Fabrikam;
+                      bench: the demo plus a second subscription in each tenant)
+  --azurite DIR       the Azurite package folder (or an npm --prefix folder holding it) to run the
+                      blob service from (default: env SANDBOX_AZURITE_DIR, else node_modules/azurite)
   --latency-ms N      add N ms to every ARM request
   --fault K:R[:P]     inject faults: kind (latency|throttle|error500|error503|slowLro), rate 0..1, path regex
   --throttle[=SPEC]   ARM throttling: token buckets per subscription, principal and operation type, as ARM
@@ -27,14 +31,15 @@ interface CliOptions {
   blobPort: number;
   dataDir: string;
   reset: boolean;
-  seed: 'demo' | 'empty';
+  seed: SeedName;
+  azuriteDir: string | undefined;
   faults: FaultRule[];
   throttle: ThrottleOptions | undefined;
   quiet: boolean;
 }
 
 function parseArgs(argv: string[]): CliOptions {
-  const opts: CliOptions = { port: 8443, blobPort: 0, dataDir: path.resolve('.sandbox'), reset: false, seed: 'demo', faults: [], throttle: undefined, quiet: false };
+  const opts: CliOptions = { port: 8443, blobPort: 0, dataDir: path.resolve('.sandbox'), reset: false, seed: 'demo', azuriteDir: undefined, faults: [], throttle: undefined, quiet: false };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) {
@@ -75,12 +80,15 @@ function parseArgs(argv: string[]): CliOptions {
         break;
       case '--seed': {
         const seed = take();
-        if (seed !== 'demo' && seed !== 'empty') {
-          throw new Error(`--seed must be 'demo' or 'empty'; got '${seed}'.`);
+        if (seed !== 'demo' && seed !== 'empty' && seed !== 'bench') {
+          throw new Error(`--seed must be 'demo', 'empty' or 'bench'; got '${seed}'.`);
         }
         opts.seed = seed;
         break;
       }
+      case '--azurite':
+        opts.azuriteDir = path.resolve(take());
+        break;
       case '--latency-ms':
         opts.faults.push({ kind: 'latency', rate: 1, pattern: '.*', latencyMs: int(take(), flag) });
         break;
@@ -108,7 +116,7 @@ function parseArgs(argv: string[]): CliOptions {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const sandbox = await startSandbox({ port: opts.port, blobPort: opts.blobPort, dataDir: opts.dataDir, reset: opts.reset, seed: opts.seed, faults: opts.faults, throttle: opts.throttle, quiet: opts.quiet });
+  const sandbox = await startSandbox({ port: opts.port, blobPort: opts.blobPort, dataDir: opts.dataDir, reset: opts.reset, seed: opts.seed, azuriteDir: opts.azuriteDir, faults: opts.faults, throttle: opts.throttle, quiet: opts.quiet });
   process.stdout.write(`Sandbox cloud listening: ARM ${sandbox.armEndpoint} (blob ${sandbox.description.blobEndpoint}); description in ${sandbox.descriptionPath}\n`);
   if (opts.throttle) {
     const l = sandbox.core.throttle.stats().limits;

@@ -3,15 +3,35 @@
  * extension host, with its data under the extension's global storage and any free port, waits
  * for the sandbox.json it writes, and stops it when the window closes (the disposable is on the
  * extension context; the sandbox also exits when its parent dies).
+ *
+ * dist/sandbox.js ships in the .vsix with its own packages bundled; Azurite (the blob service) does
+ * not. It is found, in this order: the repository's node_modules (development), a copy installed on
+ * first use under global storage, the Azurite VS Code extension's folder; else the user is offered
+ * an install of the pinned version into global storage (npm from PATH), with progress.
  */
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawn, type ChildProcess } from 'child_process';
-import { UserFacingError } from '../workflows/errors';
+import { CancelledError, UserFacingError } from '../workflows/errors';
 import type { Log } from './log';
 
 const START_TIMEOUT_MS = 90_000;
+
+/** The Azurite version the sandbox is built and tested with (src/sandbox/core/azurite.ts AZURITE_VERSION). */
+export const AZURITE_VERSION = '3.35.0';
+/** The Azurite VS Code extension (its folder holds the same package layout as the npm package). */
+export const AZURITE_EXTENSION_ID = 'Azurite.azurite';
+
+/** A folder holding an Azurite package the sandbox can run (its blob server module is there). */
+function isAzuriteDir(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'dist', 'src', 'blob', 'BlobServer.js'));
+}
+
+export interface AzuriteLocation {
+  dir: string;
+  source: 'repository' | 'globalStorage' | 'extension' | 'installed';
+}
 
 export class SandboxProcess implements vscode.Disposable {
   private child: ChildProcess | undefined;
@@ -52,15 +72,53 @@ export class SandboxProcess implements vscode.Disposable {
     return this.starting;
   }
 
+  /** Where a first-use install of Azurite goes (an npm --prefix folder). */
+  get azuriteInstallDir(): string {
+    return path.join(this.context.globalStorageUri.fsPath, 'azurite');
+  }
+
+  /** The Azurite already on this machine, in the order the header describes (undefined: none). */
+  findAzurite(): AzuriteLocation | undefined {
+    const repo = path.join(this.context.extensionPath, 'node_modules', 'azurite');
+    if (isAzuriteDir(repo)) return { dir: repo, source: 'repository' };
+    const installed = path.join(this.azuriteInstallDir, 'node_modules', 'azurite');
+    if (isAzuriteDir(installed)) return { dir: installed, source: 'globalStorage' };
+    const ext = vscode.extensions.getExtension(AZURITE_EXTENSION_ID)?.extensionPath;
+    if (ext && isAzuriteDir(ext)) return { dir: ext, source: 'extension' };
+    return undefined;
+  }
+
+  /** Finds Azurite or (after asking, unless `ask` is false) installs the pinned version into global storage. */
+  async azurite(ask = true): Promise<AzuriteLocation> {
+    const found = this.findAzurite();
+    if (found) return found;
+    if (ask) {
+      const install = `Install Azurite ${AZURITE_VERSION}`;
+      const picked = await vscode.window.showInformationMessage(
+        'The local sandbox needs Azurite, the Azure Storage emulator, for its blob data. It is not installed yet.',
+        { modal: true, detail: `Install azurite@${AZURITE_VERSION} from npm into this extension's storage (a download of about 27 MB, 186 MB on disk, once; needs npm on PATH), or install the Azurite extension (${AZURITE_EXTENSION_ID}) and start the sandbox again.` },
+        install,
+      );
+      if (picked !== install) throw new CancelledError();
+    }
+    const dir = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Installing Azurite ${AZURITE_VERSION} for the local sandbox…`, cancellable: true },
+      (progress, token) => installAzurite(this.azuriteInstallDir, (m) => { progress.report({ message: m }); this.log.info(`[azurite install] ${m}`); }, token),
+    );
+    return { dir, source: 'installed' };
+  }
+
   private async spawn(): Promise<string> {
     const entry = this.context.asAbsolutePath(path.join('dist', 'sandbox.js'));
     if (!fs.existsSync(entry)) {
       throw new UserFacingError(`The sandbox is not built (${entry} is missing).`, 'Run `npm run build` in the extension folder, then start the sandbox again.');
     }
+    const azurite = await this.azurite(!this.testMode);
+    this.log.info(`Azurite for the sandbox: ${azurite.dir} (${azurite.source}).`);
     const dataDir = this.dataDir;
     fs.mkdirSync(dataDir, { recursive: true });
     const descriptionPath = path.join(dataDir, 'sandbox.json');
-    const child = spawn(process.execPath, [entry, '--port', '0', '--data-dir', dataDir, '--quiet'], {
+    const child = spawn(process.execPath, [entry, '--port', '0', '--data-dir', dataDir, '--azurite', azurite.dir, '--quiet'], {
       cwd: this.context.extensionPath,
       // In the Electron build, process.execPath is the app itself: run it as plain Node.
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
@@ -125,5 +183,51 @@ function readPid(file: string): number | undefined {
     return typeof json.pid === 'number' ? json.pid : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * `npm install azurite@AZURITE_VERSION` into `prefix` (staged in a sibling folder, renamed when
+ * complete, so a cancelled or failed install leaves nothing half-done). Returns the package folder.
+ */
+export async function installAzurite(prefix: string, report: (message: string) => void, token?: vscode.CancellationToken): Promise<string> {
+  const staging = `${prefix}.installing-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  const windows = process.platform === 'win32';
+  const args = ['install', `azurite@${AZURITE_VERSION}`, '--prefix', staging, '--no-save', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error'];
+  report(`npm ${args.slice(0, 2).join(' ')}`);
+  let output = '';
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const npm = spawn(windows ? 'npm.cmd' : 'npm', args, { cwd: staging, shell: windows, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+      const cancel = token?.onCancellationRequested(() => npm.kill());
+      const keep = (b: Buffer) => { output = (output + b.toString('utf8')).slice(-2000); };
+      npm.stdout?.on('data', keep);
+      npm.stderr?.on('data', keep);
+      const ticker = setInterval(() => report('downloading packages…'), 5000);
+      npm.once('error', (e: NodeJS.ErrnoException) => {
+        clearInterval(ticker);
+        cancel?.dispose();
+        reject(e.code === 'ENOENT'
+          ? new UserFacingError('npm was not found on PATH, so Azurite cannot be installed for the local sandbox.', `Install Node.js (it includes npm) and start the sandbox again, or install the Azurite extension (${AZURITE_EXTENSION_ID}), or run \`npm install azurite@${AZURITE_VERSION} --prefix "${prefix}"\` yourself.`)
+          : e);
+      });
+      npm.once('exit', (code, signal) => {
+        clearInterval(ticker);
+        cancel?.dispose();
+        if (token?.isCancellationRequested) reject(new CancelledError());
+        else if (code === 0) resolve();
+        else reject(new UserFacingError(`Installing Azurite failed (npm ${signal ?? `exit ${code}`}): ${output.trim().split('\n').pop() ?? ''}`.trim(), `Check your network and npm configuration, or run \`npm install azurite@${AZURITE_VERSION} --prefix "${prefix}"\` yourself, then start the sandbox again.`));
+      });
+    });
+    const dir = path.join(staging, 'node_modules', 'azurite');
+    if (!isAzuriteDir(dir)) throw new UserFacingError(`npm finished but no Azurite package is in ${dir}.`, `Run \`npm install azurite@${AZURITE_VERSION} --prefix "${prefix}"\` yourself, then start the sandbox again.`);
+    fs.rmSync(prefix, { recursive: true, force: true });
+    fs.renameSync(staging, prefix);
+    report('done');
+    return path.join(prefix, 'node_modules', 'azurite');
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
   }
 }

@@ -10,9 +10,16 @@
  * Configuration comes as JSON in env `SANDBOX_AZURITE_CONFIG` (see `AzuriteHostConfig`).
  */
 import * as crypto from 'node:crypto';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
 export interface AzuriteHostConfig {
+  /**
+   * Root folder of the Azurite package to run (the folder holding its package.json and
+   * dist/src/blob): the repository's node_modules/azurite, a copy installed on first use, or the
+   * Azurite VS Code extension's folder. Its own dependencies resolve from there.
+   */
+  azuriteDir: string;
   host: string;
   port: number;
   /** Folder for Azurite's metadata databases and blob extents. */
@@ -60,12 +67,10 @@ type BlobServerCtor = new (config: unknown) => AzuriteBlobServer;
 type BlobConfigurationCtor = new (...args: unknown[]) => unknown;
 
 /** See `AzuriteHostConfig.trustedCopyKey`. */
-function trustCopiesFromSandbox(key: string): void {
-  /* eslint-disable @typescript-eslint/no-require-imports */
+function trustCopiesFromSandbox(azurite: NodeRequire, key: string): void {
   type Validate = (copySource: string, sourceAccount: string, context: unknown) => Promise<void>;
-  const handler = (require('azurite/dist/src/blob/handlers/BlobHandler') as { default: { prototype: { validateCopySource: Validate } } }).default;
-  const StorageContext = (require('azurite/dist/src/blob/context/BlobStorageContext') as { default: new (context: unknown) => { request?: { getHeader(name: string): string | undefined } } }).default;
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const handler = (azurite('./dist/src/blob/handlers/BlobHandler') as { default: { prototype: { validateCopySource: Validate } } }).default;
+  const StorageContext = (azurite('./dist/src/blob/context/BlobStorageContext') as { default: new (context: unknown) => { request?: { getHeader(name: string): string | undefined } } }).default;
   const original = handler.prototype.validateCopySource;
   if (typeof original !== 'function') {
     return; // Azurite changed; keep its own validation
@@ -80,16 +85,14 @@ function trustCopiesFromSandbox(key: string): void {
 }
 
 /** See `AzuriteHostConfig.tokenPublicKeyPem`; `tenants` and `dataRoles` are kept current by `accounts` messages. */
-function checkTokensLikeAzure(publicKeyPem: string, tenants: Map<string, string>, dataRoles: Map<string, BlobDataAccess>): void {
-  /* eslint-disable @typescript-eslint/no-require-imports */
+function checkTokensLikeAzure(azurite: NodeRequire, publicKeyPem: string, tenants: Map<string, string>, dataRoles: Map<string, BlobDataAccess>): void {
   type Authenticate = (token: string, context: unknown) => Promise<unknown>;
-  const authenticator = (require('azurite/dist/src/blob/authentication/BlobTokenAuthenticator') as { default: { prototype: { authenticateBasic: Authenticate } } }).default;
-  const StorageContext = (require('azurite/dist/src/blob/context/BlobStorageContext') as {
+  const authenticator = (azurite('./dist/src/blob/authentication/BlobTokenAuthenticator') as { default: { prototype: { authenticateBasic: Authenticate } } }).default;
+  const StorageContext = (azurite('./dist/src/blob/context/BlobStorageContext') as {
     default: new (context: unknown) => { account?: string; container?: string; contextId?: string; request?: { getMethod(): string } };
   }).default;
-  const errors = (require('azurite/dist/src/blob/errors/StorageErrorFactory') as { default: { getAuthenticationFailed(contextId: string | undefined, detail: string): Error } }).default;
-  const StorageError = (require('azurite/dist/src/blob/errors/StorageError') as { default: new (status: number, code: string, message: string, contextId?: string) => Error }).default;
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const errors = (azurite('./dist/src/blob/errors/StorageErrorFactory') as { default: { getAuthenticationFailed(contextId: string | undefined, detail: string): Error } }).default;
+  const StorageError = (azurite('./dist/src/blob/errors/StorageError') as { default: new (status: number, code: string, message: string, contextId?: string) => Error }).default;
   const original = authenticator.prototype.authenticateBasic;
   if (typeof original !== 'function') {
     return; // Azurite changed; keep its own checks
@@ -137,25 +140,28 @@ async function main(): Promise<void> {
     throw new Error('SANDBOX_AZURITE_CONFIG is not set; this script is started by the sandbox, not by hand.');
   }
   const config = JSON.parse(raw) as AzuriteHostConfig;
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const BlobServer = (require('azurite/dist/src/blob/BlobServer') as { default: BlobServerCtor }).default;
-  const BlobConfiguration = (require('azurite/dist/src/blob/BlobConfiguration') as { default: BlobConfigurationCtor }).default;
-  const constants = require('azurite/dist/src/blob/utils/constants') as {
+  if (!config.azuriteDir) {
+    throw new Error('SANDBOX_AZURITE_CONFIG has no azuriteDir (the Azurite package folder).');
+  }
+  // Azurite's modules (and through them its dependencies) load from the folder we were given.
+  const azurite = createRequire(path.join(config.azuriteDir, 'package.json'));
+  const BlobServer = (azurite('./dist/src/blob/BlobServer') as { default: BlobServerCtor }).default;
+  const BlobConfiguration = (azurite('./dist/src/blob/BlobConfiguration') as { default: BlobConfigurationCtor }).default;
+  const constants = azurite('./dist/src/blob/utils/constants') as {
     DEFAULT_BLOB_LOKI_DB_PATH: string;
     DEFAULT_BLOB_EXTENT_LOKI_DB_PATH: string;
     DEFAULT_BLOB_PERSISTENCE_PATH: string;
     DEFAULT_BLOB_PERSISTENCE_ARRAY: { locationId: string; locationPath: string; maxConcurrency: number }[];
   };
-  const telemetry = require('azurite/dist/src/common/Telemetry') as { AzuriteTelemetryClient: { init(location: string, enable: boolean, env: unknown): void } };
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const telemetry = azurite('./dist/src/common/Telemetry') as { AzuriteTelemetryClient: { init(location: string, enable: boolean, env: unknown): void } };
 
   if (config.trustedCopyKey) {
-    trustCopiesFromSandbox(config.trustedCopyKey);
+    trustCopiesFromSandbox(azurite, config.trustedCopyKey);
   }
   const tenants = new Map(Object.entries(config.tenants ?? {}));
   const dataRoles = new Map(Object.entries(config.dataRoles ?? {}));
   if (config.tokenPublicKeyPem) {
-    checkTokensLikeAzure(config.tokenPublicKeyPem, tenants, dataRoles);
+    checkTokensLikeAzure(azurite, config.tokenPublicKeyPem, tenants, dataRoles);
   }
 
   // The equivalent of `--disableTelemetry`: a sandbox never phones home.

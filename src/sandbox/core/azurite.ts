@@ -14,6 +14,8 @@ export interface AzuriteOptions {
   certPath: string;
   keyPath: string;
   caPath: string;
+  /** Azurite package folder (see resolveAzuriteDir); default: found from here or SANDBOX_AZURITE_DIR. */
+  azuriteDir?: string;
   /** Initial `AZURITE_ACCOUNTS` value. */
   accounts: string;
   /** See AzuriteHostConfig.trustedCopyKey. */
@@ -43,6 +45,39 @@ export function azuriteHostScript(): string {
   return found;
 }
 
+/** The Azurite version the sandbox is built and tested with (what a first-use install fetches). */
+export const AZURITE_VERSION = '3.35.0';
+
+/** True when `dir` holds an Azurite package the host can run (its blob server module is there). */
+export function isAzuriteDir(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'dist', 'src', 'blob', 'BlobServer.js'));
+}
+
+/**
+ * Where Azurite is: the folder given (option `azuriteDir` / flag `--azurite`), else env
+ * `SANDBOX_AZURITE_DIR`, else the `azurite` package Node finds from this script (the repository's
+ * node_modules in development). The packaged extension ships without Azurite: it passes a folder.
+ */
+export function resolveAzuriteDir(given?: string): string {
+  const explicit = given ?? process.env.SANDBOX_AZURITE_DIR;
+  if (explicit) {
+    const dir = path.resolve(explicit);
+    // Accept the package folder itself or a prefix folder an `npm install --prefix` filled.
+    for (const candidate of [dir, path.join(dir, 'node_modules', 'azurite')]) {
+      if (isAzuriteDir(candidate)) return candidate;
+    }
+    throw new Error(`No Azurite package in ${dir} (expected dist/src/blob/BlobServer.js there). Install it with 'npm install azurite@${AZURITE_VERSION} --prefix <folder>' and pass that folder.`);
+  }
+  try {
+    // A runtime lookup (kept out of the bundle): resolves from dist/ or out/ up to node_modules.
+    const dir = path.dirname(require.resolve('azurite/package.json'));
+    if (isAzuriteDir(dir)) return dir;
+  } catch {
+    // fall through
+  }
+  throw new Error(`Azurite (the blob emulator) was not found. Install it (npm install azurite@${AZURITE_VERSION} --prefix <folder>) and start the sandbox with --azurite <folder>.`);
+}
+
 export class AzuriteProcess {
   private child: ChildProcess | undefined;
   private nextId = 1;
@@ -57,7 +92,7 @@ export class AzuriteProcess {
     const { options } = this;
     const location = path.join(options.dataDir, 'azurite');
     fs.mkdirSync(location, { recursive: true });
-    const config: AzuriteHostConfig = { host: options.host, port: options.port, location, cert: options.certPath, key: options.keyPath, trustedCopyKey: options.trustedCopyKey, tokenPublicKeyPem: options.tokenPublicKeyPem, tenants: options.tenants, dataRoles: options.dataRoles };
+    const config: AzuriteHostConfig = { azuriteDir: resolveAzuriteDir(options.azuriteDir), host: options.host, port: options.port, location, cert: options.certPath, key: options.keyPath, trustedCopyKey: options.trustedCopyKey, tokenPublicKeyPem: options.tokenPublicKeyPem, tenants: options.tenants, dataRoles: options.dataRoles };
     this.lastAccounts = options.accounts + JSON.stringify(options.tenants ?? {}) + JSON.stringify(options.dataRoles ?? {});
     const env: NodeJS.ProcessEnv = {
       ...process.env,

@@ -16,7 +16,13 @@ import { assignDirectoryRole, grantAppPermission } from './entraRoles';
 import { ROLE, type RoleAssignmentResource } from './rbac';
 import type { Store } from './contract';
 
-export type SeedName = 'demo' | 'empty';
+export type SeedName = 'demo' | 'empty' | 'bench';
+
+/** The `bench` seed's second subscription in each demo tenant (same principals, Owner there too). */
+export const BENCH = {
+  contoso: { subscriptionId: 'c0a70000-0000-4000-8000-00000000a101', subscriptionName: 'Contoso Data Platform 2', assignments: ['c0a70000-0000-4000-8000-00000000e101', 'c0a70000-0000-4000-8000-00000000e102'] },
+  fabrikam: { subscriptionId: 'fab00000-0000-4000-8000-00000000a102', subscriptionName: 'Fabrikam Analytics 2', assignments: ['fab00000-0000-4000-8000-00000000e101', 'fab00000-0000-4000-8000-00000000e102'] },
+} as const;
 
 export const DEMO = {
   contoso: {
@@ -59,37 +65,48 @@ export function applySeed(seed: SeedName, store: Store, directory: SandboxDirect
     directory.addSubscription({ subscriptionId: t.subscriptionId, tenantId: t.tenantId, displayName: t.subscriptionName, state: 'Enabled' });
     directory.addObject({ objectId: t.user.objectId, tenantId: t.tenantId, kind: 'User', displayName: t.user.displayName, email: t.user.email }, generatePassword());
     directory.addObject({ objectId: t.sp.objectId, tenantId: t.tenantId, kind: 'ServicePrincipal', displayName: t.sp.displayName, appId: t.sp.appId }, generateSecret());
-    const scope = `/subscriptions/${t.subscriptionId}`;
-    const principals: [string, string][] = [
-      [t.user.objectId, 'User'],
-      [t.sp.objectId, 'ServicePrincipal'],
-    ];
-    principals.forEach(([principalId, principalType], i) => {
-      const name = t.assignments[i];
-      const id = `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
-      const ra: RoleAssignmentResource = {
-        id,
-        name,
-        type: 'Microsoft.Authorization/roleAssignments',
-        properties: {
-          scope,
-          roleDefinitionId: `${scope}/providers/Microsoft.Authorization/roleDefinitions/${ROLE.owner}`,
-          principalId,
-          principalType,
-          description: 'Seeded by the sandbox',
-          condition: null,
-          conditionVersion: null,
-          createdOn: now.toISOString(),
-          updatedOn: now.toISOString(),
-          createdBy: null,
-          updatedBy: null,
-          delegatedManagedIdentityResourceId: null,
-        },
-      };
-      store.put('roleAssignments', id, ra);
-    });
+    ownerAssignments(store, t.subscriptionId, t.assignments, t, now);
+  }
+  if (seed === 'bench') {
+    for (const [t, b] of [[DEMO.contoso, BENCH.contoso], [DEMO.fabrikam, BENCH.fabrikam]] as const) {
+      directory.addSubscription({ subscriptionId: b.subscriptionId, tenantId: t.tenantId, displayName: b.subscriptionName, state: 'Enabled' });
+      ownerAssignments(store, b.subscriptionId, b.assignments, t, now);
+    }
   }
   applyDirectoryRoleSeed(store, directory);
+}
+
+/** The tenant's user and service principal as Owner of the subscription (assignment names given). */
+function ownerAssignments(store: Store, subscriptionId: string, names: readonly string[], t: { user: { objectId: string }; sp: { objectId: string } }, now: Date): void {
+  const scope = `/subscriptions/${subscriptionId}`;
+  const principals: [string, string][] = [
+    [t.user.objectId, 'User'],
+    [t.sp.objectId, 'ServicePrincipal'],
+  ];
+  principals.forEach(([principalId, principalType], i) => {
+    const name = names[i];
+    const id = `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+    const ra: RoleAssignmentResource = {
+      id,
+      name,
+      type: 'Microsoft.Authorization/roleAssignments',
+      properties: {
+        scope,
+        roleDefinitionId: `${scope}/providers/Microsoft.Authorization/roleDefinitions/${ROLE.owner}`,
+        principalId,
+        principalType,
+        description: 'Seeded by the sandbox',
+        condition: null,
+        conditionVersion: null,
+        createdOn: now.toISOString(),
+        updatedOn: now.toISOString(),
+        createdBy: null,
+        updatedBy: null,
+        delegatedManagedIdentityResourceId: null,
+      },
+    };
+    store.put('roleAssignments', id, ra);
+  });
 }
 
 /**

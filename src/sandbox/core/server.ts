@@ -37,6 +37,8 @@ export interface CoreOptions {
   port?: number;
   /** Port for Azurite's blob service (default 0 = any free port). */
   blobPort?: number;
+  /** Azurite package folder to run (default: found by Node from here, or env SANDBOX_AZURITE_DIR; see core/azurite.ts). */
+  azuriteDir?: string;
   host?: string;
   /** Data folder: store, keys, TLS material, Azurite data, sandbox.json. */
   dataDir: string;
@@ -222,7 +224,7 @@ export class SandboxCore {
       this.store.put('meta', 'sandbox', { seed, adminKey: this.adminKey, createdAt: new Date().toISOString() });
     } else {
       this.adminKey = meta.adminKey;
-      if (meta.seed === 'demo') {
+      if (meta.seed === 'demo' || meta.seed === 'bench') {
         applyDirectoryRoleSeed(this.store, this.directory); // folders created before the Graph subset
       }
     }
@@ -363,6 +365,7 @@ export class SandboxCore {
       dataDir: this.options.dataDir,
       host: '127.0.0.1',
       port: this.options.blobPort ?? 0,
+      azuriteDir: this.options.azuriteDir,
       certPath: this.tls.certPath,
       keyPath: this.tls.keyPath,
       caPath: this.tls.caPath,
