@@ -9,6 +9,8 @@
  *   frameMs       mean requestAnimationFrame interval while zooming from fit-to-view to 1:1 and
  *                 panning (120 frames, the real renderer: below 30 % zoom it shows its pre-drawn
  *                 overview bitmap while input continues), plus drawMs (JS draw time per frame);
+ *   exactFrameMs  the same renderer drawing everything exactly, nothing moving (at 1:1, and
+ *                 exactFitFrameMs fitted to the whole graph: the worst case);
  *   heapMB        JS heap used after the graph is shown (CDP, after a GC);
  *   elkjsLayoutMs the same graph laid out by elkjs (layered, direction RIGHT; elk.bundled.js in a
  *                 Node worker thread), capped by a timeout: null with a note when it did not finish.
@@ -30,6 +32,9 @@ export interface LineageBenchRow {
   maxBlockMs: number;
   frameMs: number | null;
   drawMs: number | null;
+  /** Frames drawn exactly (nothing moving): at 1:1 and fitted to the whole graph. */
+  exactFrameMs: number | null;
+  exactFitFrameMs: number | null;
   heapMB: number;
   elkjsLayoutMs: number | null;
   note?: string;
@@ -53,6 +58,30 @@ async function showGraph(page: Page, n: number): Promise<{ layoutMs: number; fir
     observer.disconnect();
     return { layoutMs: w.__lineage.stats.layoutMs, firstPaintMs: w.__lineage.stats.fullPaintMs, maxBlockMs: Math.max(0, maxBlock), edges: w.__lineage.stats.edges };
   }, messages);
+}
+
+/** Frames that draw everything exactly (no input in progress, so no overview bitmap): at 1:1 where the frames() loop ended, then fitted. */
+async function exactFrames(page: Page): Promise<{ oneToOneMs: number; fitMs: number }> {
+  return page.evaluate(async () => {
+    const w = window as unknown as { __lineage: { fit(): void; drawNow(): void } };
+    const measure = async () => {
+      await new Promise((r) => setTimeout(r, 300)); // input settles
+      const xs: number[] = [];
+      let prev = performance.now();
+      for (let i = 0; i < 30; i++) {
+        w.__lineage.drawNow();
+        await new Promise((r) => requestAnimationFrame(r));
+        const now = performance.now();
+        xs.push(now - prev);
+        prev = now;
+      }
+      return xs.reduce((a, b) => a + b, 0) / xs.length;
+    };
+    const oneToOneMs = await measure();
+    w.__lineage.fit();
+    const fitMs = await measure();
+    return { oneToOneMs, fitMs };
+  });
 }
 
 async function frames(page: Page): Promise<{ frameMs: number; drawMs: number }> {
@@ -119,9 +148,10 @@ export async function run(): Promise<LineageBenchRow[]> {
     for (const n of sizes) {
       const shown = await showGraph(page, n);
       const f = n >= 5000 ? await frames(page) : undefined;
+      const exact = n >= 5000 ? await exactFrames(page) : undefined;
       const heap = await heapMB(page);
-      log(`${n} nodes: layout ${r1(shown.layoutMs)} ms, first paint ${r1(shown.firstPaintMs)} ms, max block ${r1(shown.maxBlockMs)} ms${f ? `, frame ${r1(f.frameMs)} ms (draw ${r1(f.drawMs)} ms)` : ''}, heap ${r1(heap)} MB`);
-      rows.push({ nodes: n, edges: shown.edges, layoutMs: r1(shown.layoutMs), firstPaintMs: r1(shown.firstPaintMs), maxBlockMs: r1(shown.maxBlockMs), frameMs: f ? r1(f.frameMs) : null, drawMs: f ? r1(f.drawMs) : null, heapMB: r1(heap), elkjsLayoutMs: null });
+      log(`${n} nodes: layout ${r1(shown.layoutMs)} ms, first paint ${r1(shown.firstPaintMs)} ms, max block ${r1(shown.maxBlockMs)} ms${f ? `, frame ${r1(f.frameMs)} ms (draw ${r1(f.drawMs)} ms)` : ''}${exact ? `, exact frame ${r1(exact.oneToOneMs)} ms at 1:1, ${r1(exact.fitMs)} ms fitted` : ''}, heap ${r1(heap)} MB`);
+      rows.push({ nodes: n, edges: shown.edges, layoutMs: r1(shown.layoutMs), firstPaintMs: r1(shown.firstPaintMs), maxBlockMs: r1(shown.maxBlockMs), frameMs: f ? r1(f.frameMs) : null, drawMs: f ? r1(f.drawMs) : null, exactFrameMs: exact ? r1(exact.oneToOneMs) : null, exactFitFrameMs: exact ? r1(exact.fitMs) : null, heapMB: r1(heap), elkjsLayoutMs: null });
     }
   } finally {
     await browser.close();

@@ -203,7 +203,18 @@ export function drawGraph(ctx: CanvasRenderingContext2D, g: Placed, t: ViewTrans
 
   // Edges, batched by style.
   let drawnEdges = 0;
-  const curved = scale >= 0.3;
+  // Many edges in view: straight segments (a cubic costs several times a line to raster).
+  let inView = 0;
+  if (options.edges !== false) {
+    for (const { s, t: d } of g.edges) {
+      const sx = g.x[s] + W;
+      const dx = g.x[d];
+      const sy = g.y[s];
+      const dy = g.y[d];
+      if (!(Math.max(sx, dx) < x0 || Math.min(sx, dx) > x1 || Math.max(sy, dy) < y0 || Math.min(sy, dy) > y1)) inView++;
+    }
+  }
+  const curved = scale >= 0.3 && inView <= 1500;
   const plain = new Path2D();
   const inferredPath = new Path2D();
   const highlight = new Path2D();
