@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import type { ResourceProvider } from './core/contract';
 import type { FaultRule } from './core/faults';
 import { SandboxCore, type CoreOptions } from './core/server';
+export type { RequestLogEntry } from './core/server';
 import { providers as defaultProviders } from './providers';
 
 export type { FaultRule, FaultKind } from './core/faults';

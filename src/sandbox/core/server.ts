@@ -32,6 +32,19 @@ import { applyDirectoryRoleSeed, applySeed, type SeedName } from './seed';
 import { JournaledStore } from './store';
 import { ensureTls, type TlsMaterial } from './tls';
 
+/** One answered request, as `SandboxCore.watchRequests` reports it. */
+export interface RequestLogEntry {
+  method: string;
+  /** Path and query as received. */
+  url: string;
+  status: number;
+  /** Tenant (`tid`) of the bearer token the request carried, if any (read, not verified: for telling callers apart). */
+  tenantId?: string;
+  /** Arrival and finish, ms since the epoch. */
+  start: number;
+  end: number;
+}
+
 export interface CoreOptions {
   /** HTTPS port for ARM, identity and admin routes (0 = any free port; default 0). */
   port?: number;
@@ -111,6 +124,17 @@ export class SandboxCore {
   adminKey = '';
   private server: https.Server | undefined;
   private azurite: AzuriteProcess | undefined;
+  private readonly requestWatchers = new Set<(entry: RequestLogEntry) => void>();
+
+  /**
+   * Calls `watch` once per answered request (method, path with query, status, arrival and finish
+   * times in ms since the epoch) until the returned function is called. For benches that need
+   * the order and timing of calls (e.g. how many sequential waves a view's loading took).
+   */
+  watchRequests(watch: (entry: RequestLogEntry) => void): () => void {
+    this.requestWatchers.add(watch);
+    return () => this.requestWatchers.delete(watch);
+  }
   private readonly afterResponse = new WeakMap<SandboxRequest, (() => void)[]>();
   private readonly slowLro = new WeakMap<SandboxRequest, number>();
   /** Headers the core adds to a request's response whatever it turns out to be (rate-limit counters). */
@@ -343,6 +367,13 @@ export class SandboxCore {
 
   async listen(): Promise<void> {
     const server = https.createServer({ cert: this.tls.cert, key: this.tls.key, keepAliveTimeout: 5000 }, (req, res) => {
+      if (this.requestWatchers.size > 0) {
+        const start = Date.now();
+        res.once('finish', () => {
+          const entry: RequestLogEntry = { method: req.method ?? 'GET', url: req.url ?? '/', status: res.statusCode, tenantId: bearerTenant(req.headers.authorization), start, end: Date.now() };
+          for (const w of this.requestWatchers) w(entry);
+        });
+      }
       void this.handle(req, res);
     });
     server.on('connection', (socket) => {
@@ -932,3 +963,15 @@ function send(res: ServerResponse, response: SandboxResponse, baseHeaders: Recor
 }
 
 export type { RouteMatch };
+
+/** The `tid` claim of a bearer token, unverified (only to tell callers apart in a request log). */
+function bearerTenant(authorization: string | undefined): string | undefined {
+  const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  if (!token) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { tid?: unknown };
+    return typeof claims.tid === 'string' ? claims.tid : undefined;
+  } catch {
+    return undefined;
+  }
+}
