@@ -12,6 +12,7 @@ import type { ActivityLog } from './activity';
 import type { CommandRegistry } from './commands';
 import type { Connection } from './connection';
 import type { Log } from './log';
+import { refreshLineagePanels } from './lineage';
 import type * as HostModule from './wizard/host';
 
 export interface WorkflowCommandDeps {
@@ -22,6 +23,8 @@ export interface WorkflowCommandDeps {
   refreshViews(): void;
   /** Shows a resource (by ARM id) in the Shares view; false when it is not there. */
   reveal?(resourceId: string): Promise<boolean>;
+  /** Refreshes open lineage panels (after a snapshot or a lineage link). */
+  refreshLineage?(): Promise<void>;
 }
 
 let loaded: typeof HostModule | undefined;
@@ -33,7 +36,9 @@ function host(): typeof HostModule {
 }
 
 export function registerWorkflowCommands(commands: CommandRegistry, deps: WorkflowCommandDeps): void {
-  const run = (id: string) => (...args: unknown[]) => host().runWorkflowCommand(id, deps, args);
+  // The lineage panels live in the extension bundle: hand the host the refresh, not the module.
+  const withLineage: WorkflowCommandDeps = { refreshLineage: refreshLineagePanels, ...deps };
+  const run = (id: string) => (...args: unknown[]) => host().runWorkflowCommand(id, withLineage, args);
   commands.register('governedDataShare.provisionProvider', run('provisionProvider'));
   commands.register('governedDataShare.provisionConsumer', run('provisionConsumer'));
   commands.register('governedDataShare.checkReadiness', run('checkReadiness'));

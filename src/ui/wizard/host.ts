@@ -37,6 +37,7 @@ export interface HostDeps {
   activity: ActivityLog;
   refreshViews(): void;
   reveal?(resourceId: string): Promise<boolean>;
+  refreshLineage?(): Promise<void>;
 }
 
 /** The test hook: pre-filled answers skip their prompts; `confirm: true` accepts the plan (test mode only). */
@@ -619,7 +620,9 @@ const COMMANDS: Record<string, { title: string; side: Side; impl: Impl }> = {
       };
       await confirmPlan(run, await step.plan(env), 'Run Snapshot');
       const r = await runSteps(run, [step], env);
-      return receivedOutcome(env, `${env.plan.subscription.name}: ${r.outcomes[0]?.summary}. Link Lineage… records it in Purview.`);
+      // The snapshot recorded its lineage in both catalogs: open lineage panels show it.
+      await deps.refreshLineage?.().catch(() => undefined);
+      return receivedOutcome(env, `${env.plan.subscription.name}: ${r.outcomes[0]?.summary}; lineage updated in both Purview accounts.`);
     },
   },
 
@@ -657,6 +660,7 @@ const COMMANDS: Record<string, { title: string; side: Side; impl: Impl }> = {
       const steps = stepsFor(['lineage.link'], recipeSteps(), { withDependencies: false });
       await confirmPlan(run, (await planSteps(steps, env)).flatMap((s) => s.changes), 'Record Lineage');
       const r = await runSteps(run, steps, env);
+      await deps.refreshLineage?.().catch(() => undefined);
       return shareOutcome(env, `Lineage: ${r.outcomes[0]?.summary}.`);
     },
   },
