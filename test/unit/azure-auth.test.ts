@@ -115,7 +115,7 @@ describe('auth: credential sources', () => {
     const out = path.resolve(__dirname, '..', '..', 'src');
     const script = `
       require(${JSON.stringify(path.join(out, 'auth', 'index.js'))});
-      require(${JSON.stringify(path.join(out, 'azure', 'errors.js'))});
+      require(${JSON.stringify(path.join(out, 'common', 'azureErrors.js'))});
       const heavy = Object.keys(require.cache).filter((k) => /node_modules[\\/]@azure/.test(k));
       process.stdout.write(JSON.stringify(heavy));`;
     const loaded = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as string[];
