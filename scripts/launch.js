@@ -29,16 +29,17 @@ async function main() {
   if (spawnSync(process.execPath, ['esbuild.js'], { cwd: REPO, stdio: 'inherit' }).status !== 0) process.exit(1);
 
   const sandboxEntry = path.join(REPO, 'dist', 'sandbox.js');
-  const description = path.join(REPO, '.sandbox', 'sandbox.json');
+  // GDS_SANDBOX_DIR moves the sandbox's data folder (tests use their own).
+  const dataDir = process.env.GDS_SANDBOX_DIR ? path.resolve(process.env.GDS_SANDBOX_DIR) : path.join(REPO, '.sandbox');
+  const description = path.join(dataDir, 'sandbox.json');
   if (fs.existsSync(sandboxEntry)) {
-    const dataDir = path.join(REPO, '.sandbox');
     const firstStart = isEmptyDataDir(dataDir);
     fs.rmSync(description, { force: true });
     const port = process.env.GDS_SANDBOX_PORT ?? '0';
-    const sandbox = spawn(process.execPath, [sandboxEntry, '--port', port, '--data-dir', path.join(REPO, '.sandbox')], { cwd: REPO, stdio: 'inherit' });
+    const sandbox = spawn(process.execPath, [sandboxEntry, '--port', port, '--data-dir', dataDir], { cwd: REPO, stdio: 'inherit' });
     children.push(() => sandbox.kill('SIGTERM'));
     waitFor.push(sandbox);
-    if (!await waitForFile(description, 60000)) throw new Error('The sandbox did not write .sandbox/sandbox.json within 60 s; see its output above.');
+    if (!await waitForFile(description, 60000)) throw new Error(`The sandbox did not write ${description} within 60 s; see its output above.`);
     console.log(`[launch] sandbox running; description at ${path.relative(REPO, description)}`);
     if (firstStart && !process.argv.includes('--empty')) await populateDemoEstate(description);
   } else {
