@@ -102,9 +102,9 @@ export class SharesTreeProvider extends ConnectedTreeProvider<Node> {
   }
 
   /** Fetches the first page of a list through the tenant's limiter; the rest continues the same listing. */
-  private async prefetch<I>(tenantId: string, list: { byPage(): AsyncIterableIterator<I[]> }): Promise<Prefetched<I>> {
+  private async prefetch<I>(tenantId: string, list: { byPage(): AsyncIterableIterator<I[]> }, subscriptionId?: string): Promise<Prefetched<I>> {
     const it = list.byPage();
-    const r = await limiterFor(tenantId).run(() => it.next());
+    const r = await limiterFor(tenantId, subscriptionId).run(() => it.next());
     const first = r.done ? [] : r.value;
     const more = !r.done && Boolean((r.value as { continuationToken?: string }).continuationToken);
     return { first, more, rest: { byPage: () => it } };
@@ -133,7 +133,7 @@ export class SharesTreeProvider extends ConnectedTreeProvider<Node> {
         const clients = await this.clients(node.tenant.tenantId);
         return pagedChildren(node.tenant.tenantId, clients.dataShare.accounts.listBySubscription(node.subscriptionId), (a): Node => ({
           kind: 'account', tenant: node.tenant, subscriptionId: node.subscriptionId, id: a.id ?? '', name: a.name ?? '', resourceGroup: resourceGroupOf(a.id), location: a.location,
-        }), { empty: infoNode('No Data Share accounts yet'), noun: 'accounts' });
+        }), { empty: infoNode('No Data Share accounts yet'), noun: 'accounts', subscriptionId: node.subscriptionId });
       }
       case 'account': {
         const group = { tenant: node.tenant, subscriptionId: node.subscriptionId, resourceGroup: node.resourceGroup, account: node.name, accountId: node.id };
@@ -160,12 +160,12 @@ export class SharesTreeProvider extends ConnectedTreeProvider<Node> {
     if (node.which === 'sent') {
       return pagedChildren(tenantId, clients.dataShare.shares.listByAccount(ref), (s): Node => ({
         kind: 'share', tenantId, ref: acc, id: s.id ?? '', name: s.name ?? '', description: s.properties?.description, shareKind: s.properties?.shareKind, terms: s.properties?.terms,
-      }), { empty: infoNode('No sent shares'), noun: 'shares' });
+      }), { empty: infoNode('No sent shares'), noun: 'shares', subscriptionId: ref.subscriptionId });
     }
     return pagedChildren(tenantId, clients.dataShare.shareSubscriptions.listByAccount(ref), (r): Node => ({
       kind: 'received', tenantId, ref: acc, id: r.id ?? '', name: r.name ?? '', shareName: r.properties?.shareName, status: r.properties?.shareSubscriptionStatus,
       provider: [r.properties?.providerName, r.properties?.providerTenantName].filter(Boolean).join(', '), terms: r.properties?.shareTerms, expires: r.properties?.expirationDate,
-    }), { empty: infoNode('No received shares'), noun: 'received shares' });
+    }), { empty: infoNode('No received shares'), noun: 'received shares', subscriptionId: ref.subscriptionId });
   }
 
   /** A share's lists load in parallel (first page each), so its summary and section counts are known at once. */
@@ -173,10 +173,10 @@ export class SharesTreeProvider extends ConnectedTreeProvider<Node> {
     const ds = (await this.clients(node.tenantId)).dataShare;
     const ref = { subscriptionId: node.ref.subscriptionId, resourceGroupName: node.ref.resourceGroup, accountName: node.ref.account, shareName: node.name };
     const [datasets, invitations, consumers, schedules] = await Promise.all([
-      this.prefetch(node.tenantId, ds.dataSets.listByShare(ref)),
-      this.prefetch(node.tenantId, ds.invitations.listByShare(ref)),
-      this.prefetch(node.tenantId, ds.providerShareSubscriptions.listByShare(ref)),
-      this.prefetch(node.tenantId, ds.synchronizationSettings.listByShare(ref)),
+      this.prefetch(node.tenantId, ds.dataSets.listByShare(ref), ref.subscriptionId),
+      this.prefetch(node.tenantId, ds.invitations.listByShare(ref), ref.subscriptionId),
+      this.prefetch(node.tenantId, ds.providerShareSubscriptions.listByShare(ref), ref.subscriptionId),
+      this.prefetch(node.tenantId, ds.synchronizationSettings.listByShare(ref), ref.subscriptionId),
     ]);
     const count = (p: Prefetched<unknown>) => `${p.first.length}${p.more ? '+' : ''}`;
     const scheduleLabel = schedules.first.map((s) => scheduleText(s.properties?.recurrenceInterval, s.properties?.synchronizationTime)).join(', ');
@@ -200,9 +200,9 @@ export class SharesTreeProvider extends ConnectedTreeProvider<Node> {
     const ds = (await this.clients(node.tenantId)).dataShare;
     const ref = { subscriptionId: node.ref.subscriptionId, resourceGroupName: node.ref.resourceGroup, accountName: node.ref.account, shareSubscriptionName: node.name };
     const [sources, mappings, triggers] = await Promise.all([
-      this.prefetch(node.tenantId, ds.consumerSourceDataSets.listByShareSubscription(ref)),
-      this.prefetch(node.tenantId, ds.dataSetMappings.listByShareSubscription(ref)),
-      this.prefetch(node.tenantId, ds.triggers.listByShareSubscription(ref)),
+      this.prefetch(node.tenantId, ds.consumerSourceDataSets.listByShareSubscription(ref), ref.subscriptionId),
+      this.prefetch(node.tenantId, ds.dataSetMappings.listByShareSubscription(ref), ref.subscriptionId),
+      this.prefetch(node.tenantId, ds.triggers.listByShareSubscription(ref), ref.subscriptionId),
     ]);
     const count = (p: Prefetched<unknown>) => `${p.first.length}${p.more ? '+' : ''}`;
     const triggerLabel = triggers.first.map((t) => scheduleText(t.properties?.recurrenceInterval, t.properties?.synchronizationTime)).join(', ');
@@ -214,7 +214,7 @@ export class SharesTreeProvider extends ConnectedTreeProvider<Node> {
     const storage = this.storageNodes(mappings.first as unknown as Array<{ kind?: string; properties?: Record<string, unknown> }>, 'target');
     const history: Node = {
       kind: 'section', which: 'history', tenantId: node.tenantId, parentId: node.id, label: 'Snapshot history',
-      load: () => pagedChildren(node.tenantId, ds.shareSubscriptions.listSynchronizations(ref, { orderby: 'properties/startTime desc' }), (s) => snapshotLeaf(node.id, s), { empty: infoNode('No snapshots yet'), noun: 'snapshots' }),
+      load: () => pagedChildren(node.tenantId, ds.shareSubscriptions.listSynchronizations(ref, { orderby: 'properties/startTime desc' }), (s) => snapshotLeaf(node.id, s), { empty: infoNode('No snapshots yet'), noun: 'snapshots', subscriptionId: ref.subscriptionId }),
     };
     return [
       section('sources', 'Source datasets', sources),
@@ -251,7 +251,7 @@ export class SharesTreeProvider extends ConnectedTreeProvider<Node> {
       if (!share) return [];
       const ds = (await this.clients(share.tenantId)).dataShare;
       const ref = { subscriptionId: share.ref.subscriptionId, resourceGroupName: share.ref.resourceGroup, accountName: share.ref.account, shareName: share.name };
-      return pagedChildren(share.tenantId, ds.shares.listSynchronizations(ref, { orderby: 'properties/startTime desc' }), (s) => snapshotLeaf(share.id, s), { empty: infoNode('No snapshots yet'), noun: 'snapshots' });
+      return pagedChildren(share.tenantId, ds.shares.listSynchronizations(ref, { orderby: 'properties/startTime desc' }), (s) => snapshotLeaf(share.id, s), { empty: infoNode('No snapshots yet'), noun: 'snapshots', subscriptionId: ref.subscriptionId });
     }
     const items = node.items;
     if (!items) return [];
@@ -265,7 +265,7 @@ export class SharesTreeProvider extends ConnectedTreeProvider<Node> {
           return { done: false, value: items.first.map(map) };
         }
         if (!items.more) return { done: true, value: undefined };
-        const r = await limiterFor(node.tenantId).run(() => rest.next());
+        const r = await limiterFor(node.tenantId, subscriptionOf(node.parentId)).run(() => rest.next());
         return r.done ? { done: true, value: undefined } : { done: false, value: r.value.map(map) };
       },
     };
@@ -520,4 +520,9 @@ function snapshotLeaf(parentId: string, s: { synchronizationId?: string; status?
     tooltip: md([`**Snapshot ${s.synchronizationId ? `\`${s.synchronizationId}\`` : ''}**`, `Status: ${status}`, s.startTime && `Started ${when(s.startTime)}`, s.endTime && `Ended ${when(s.endTime)}`, secs && `Took ${secs}`, who && `Consumer ${esc(who)}`, s.message && esc(s.message)]),
     context: contextValue('snapshot', status.toLowerCase()), a11y: `Snapshot ${when(s.startTime)}, ${status}${secs ? `, took ${secs}` : ''}`,
   };
+}
+
+/** The subscription id in an ARM resource id (the limiter's budget key), if any. */
+function subscriptionOf(resourceId: string): string | undefined {
+  return /\/subscriptions\/([^/]+)/i.exec(resourceId)?.[1];
 }

@@ -121,7 +121,12 @@ export class Limiter {
   private at = Date.now();
   private timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(readonly concurrency = 6, readonly burst = 120, readonly perSecond = 20) {
+  /**
+   * Defaults sit under ARM's read budget for one subscription and principal (a bucket of 250 that
+   * refills 25 a second): a whole tree level goes out at once, and a large estate is paced instead
+   * of meeting 429s.
+   */
+  constructor(readonly concurrency = 128, readonly burst = 200, readonly perSecond = 20) {
     this.tokens = burst;
   }
 
@@ -153,9 +158,13 @@ export class Limiter {
 
 const limiters = new Map<string, Limiter>();
 
-/** The limiter every view shares for one tenant's calls. */
-export function limiterFor(tenantId: string): Limiter {
-  const key = tenantId.toLowerCase();
+/**
+ * The limiter every view shares for one budget: ARM counts reads per subscription and principal,
+ * so calls under a subscription pass its id too; tenant-level calls (Purview, invitations) pass
+ * only the tenant.
+ */
+export function limiterFor(tenantId: string, subscriptionId?: string): Limiter {
+  const key = `${tenantId}/${subscriptionId ?? ''}`.toLowerCase();
   let l = limiters.get(key);
   if (!l) {
     l = new Limiter();
@@ -196,9 +205,9 @@ export interface PagedChildren<T> {
 }
 
 /** A client's paged list as tree children: pages fetched through the tenant's limiter, items mapped to nodes. */
-export function pagedChildren<I, T>(tenantId: string, list: { byPage(): AsyncIterableIterator<I[]> }, map: (item: I) => T | undefined, options: { empty?: InfoNode; noun?: string; head?: T[] } = {}): PagedChildren<T> {
+export function pagedChildren<I, T>(tenantId: string, list: { byPage(): AsyncIterableIterator<I[]> }, map: (item: I) => T | undefined, options: { empty?: InfoNode; noun?: string; head?: T[]; subscriptionId?: string } = {}): PagedChildren<T> {
   let iterator: AsyncIterableIterator<I[]> | undefined;
-  const limiter = limiterFor(tenantId);
+  const limiter = limiterFor(tenantId, options.subscriptionId);
   return {
     kind: 'paged',
     ...options,
