@@ -9,7 +9,7 @@ import { Workbench } from './workbench';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { REPO } = require(path.resolve(__dirname, '../../../scripts/lib/code-server')) as typeof import('../../scripts/lib/code-server');
-const SCREENSHOT = path.join(REPO, 'media', 'screenshots', 'lineage.png');
+const SCREENSHOT = path.join(REPO, 'test-results', 'screenshots', 'lineage.png');
 
 /**
  * The lineage panel in a real VS Code (code-server) driven like a person: a sandbox where Contoso
