@@ -21,24 +21,16 @@ import { cleanupSteps, recipeSteps, runRecipeSteps, stepsFor } from '../../workf
 import { gateDecision, runSnapshot } from '../../workflows/steps/sharing';
 import { futureDate, rules } from '../../workflows/validate';
 import { formatReport, validateEstate } from '../../workflows/validation';
-import type { ActivityLog, Activity } from '../activity';
-import type { Connection } from '../connection';
-import type { Log } from '../log';
+import type { Activity } from '../activity';
+import type { WorkflowCommandDeps } from '../workflowCommands';
 import {
   choiceStep, clientsFor, containerStep, dataShareAccountStep, dateStep, key, locationStep, nameStep, purviewStep, receivedShareStep,
   resourceGroupStep, shareStep, SIDE_NAME, storageStep, str, subscriptionStep, tenantName, tenantSlug, tenantStep, textStep, type Ctx, type Side,
 } from './prompts';
 import { GoBackError, runWizard, WizardUi, type PickItem, type PromptStep } from './wizard';
 
-export interface HostDeps {
-  context: vscode.ExtensionContext;
-  connection: Connection;
-  log: Log;
-  activity: ActivityLog;
-  refreshViews(): void;
-  reveal?(resourceId: string): Promise<boolean>;
-  refreshLineage?(): Promise<void>;
-}
+/** What the workflow commands get from the extension (one definition, in workflowCommands.ts). */
+export type HostDeps = WorkflowCommandDeps;
 
 /** The test hook: pre-filled answers skip their prompts; `confirm: true` accepts the plan (test mode only). */
 export interface CommandArgs {
