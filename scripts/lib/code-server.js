@@ -57,7 +57,7 @@ const DEFAULT_SETTINGS = {
  *   testMode: start with the smoke-test driver so the URL payload can load a development extension and tests.
  */
 async function startCodeServer(options = {}) {
-  const runtime = ensureRuntime({ quiet: true });
+  const runtime = ensureRuntime();
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gds-code-server-'));
   const port = options.port ?? await freePort();
   const workspace = options.workspace ?? path.join(dir, 'workspace');
