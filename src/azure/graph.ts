@@ -18,6 +18,7 @@ import { getClient, type Client } from '@azure-rest/core-client';
 import { createHttpHeaders } from '@azure/core-rest-pipeline';
 import { AzureRequestError, errorFromResponse, isAbortError, throwIfAborted, toAzureRequestError } from '../common/azureErrors';
 import { SCOPES } from './cloud';
+import { sendThroughRestClient, type RestClientResponse } from './core/rest';
 import { applyPipelinePolicies, commonPipelineOptions, type PipelineSettings, type SignalLike } from './pipeline';
 
 export const GRAPH_PUBLIC_ENDPOINT = 'https://graph.microsoft.com';
@@ -252,27 +253,9 @@ export class GraphApi {
 
   private async callUrl<T>(operation: GraphOperationKind, method: Method, url: string, body: unknown, options: GraphOperationOptions): Promise<T> {
     throwIfAborted(options.abortSignal);
-    const request = this.client.pathUnchecked(url);
-    const parameters = {
-      abortSignal: options.abortSignal,
-      ...(body !== undefined ? { body, contentType: 'application/json; charset=utf-8' } : {}),
-    };
-    let raw: { status: string; headers: Record<string, string>; body: unknown };
+    let raw: RestClientResponse;
     try {
-      switch (method) {
-        case 'GET':
-          raw = await request.get(parameters);
-          break;
-        case 'POST':
-          raw = await request.post(parameters);
-          break;
-        case 'PATCH':
-          raw = await request.patch(parameters);
-          break;
-        case 'DELETE':
-          raw = await request.delete(parameters);
-          break;
-      }
+      raw = await sendThroughRestClient(this.client, method, url, body, options.abortSignal);
     } catch (e) {
       if (isAbortError(e)) {
         throw e;

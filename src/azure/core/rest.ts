@@ -4,6 +4,7 @@
  * (see ../pipeline.ts), error conversion and the same-origin rule for URLs the service hands back
  * (nextLink, Azure-AsyncOperation, Location): a bearer token is never sent to another host.
  */
+import type { Client } from '@azure-rest/core-client';
 import type { TokenCredential } from '@azure/core-auth';
 import { ServiceClient } from '@azure/core-client';
 import { createHttpHeaders, createPipelineRequest, type HttpHeaders } from '@azure/core-rest-pipeline';
@@ -11,6 +12,36 @@ import { AzureRequestError, errorFromResponse, isAbortError, requestIdFrom, toAz
 import { applyPipelinePolicies, commonPipelineOptions, type PipelineSettings, type SignalLike } from '../pipeline';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
+
+/** What `@azure-rest/core-client` answers for one request. */
+export interface RestClientResponse {
+  status: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+/**
+ * Sends one JSON request to a URL through an `@azure-rest/core-client` client (the Purview data
+ * plane and Graph callers): the client's pipeline (auth, retries, TLS) applies; errors are the
+ * caller's to map.
+ */
+export async function sendThroughRestClient(client: Client, method: HttpMethod, url: string, body: unknown, abortSignal?: SignalLike): Promise<RestClientResponse> {
+  const request = client.pathUnchecked(url);
+  const parameters = { abortSignal, ...(body !== undefined ? { body, contentType: 'application/json; charset=utf-8' } : {}) };
+  switch (method) {
+    case 'GET':
+      return request.get(parameters);
+    case 'PUT':
+      return request.put(parameters);
+    case 'POST':
+      return request.post(parameters);
+    case 'PATCH':
+      return request.patch(parameters);
+    case 'DELETE':
+      return request.delete(parameters);
+  }
+}
+
 
 export interface RestCallerOptions extends PipelineSettings {
   /** e.g. `https://management.azure.com` or the sandbox's ARM endpoint. */

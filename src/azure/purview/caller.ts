@@ -16,6 +16,7 @@ import { getClient, type Client } from '@azure-rest/core-client';
 import { createHttpHeaders, type HttpHeaders } from '@azure/core-rest-pipeline';
 import { SCOPES } from '../cloud';
 import { AzureRequestError, errorFromResponse, isAbortError, requestIdFrom, throwIfAborted, toAzureRequestError } from '../../common/azureErrors';
+import { sendThroughRestClient, type RestClientResponse } from '../core/rest';
 import { applyPipelinePolicies, commonPipelineOptions, type PipelineSettings, type SignalLike } from '../pipeline';
 
 export type PurviewHttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -110,30 +111,9 @@ export class PurviewCaller {
    */
   async send<T = unknown>(method: PurviewHttpMethod, url: string, body?: unknown, options: PurviewSendOptions = {}): Promise<PurviewResponse<T>> {
     throwIfAborted(options.abortSignal);
-    const request = this.client.pathUnchecked(url);
-    const parameters = {
-      abortSignal: options.abortSignal,
-      ...(body !== undefined ? { body, contentType: 'application/json; charset=utf-8' } : {}),
-    };
-    let raw: { status: string; headers: Record<string, string>; body: unknown };
+    let raw: RestClientResponse;
     try {
-      switch (method) {
-        case 'GET':
-          raw = await request.get(parameters);
-          break;
-        case 'PUT':
-          raw = await request.put(parameters);
-          break;
-        case 'POST':
-          raw = await request.post(parameters);
-          break;
-        case 'PATCH':
-          raw = await request.patch(parameters);
-          break;
-        case 'DELETE':
-          raw = await request.delete(parameters);
-          break;
-      }
+      raw = await sendThroughRestClient(this.client, method, url, body, options.abortSignal);
     } catch (e) {
       if (isAbortError(e)) {
         throw e;
