@@ -56,6 +56,14 @@ export function azureCliCredential(tenantId: string): TokenCredential {
   });
 }
 
+/** Environment credentials (AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET or a certificate), for one tenant. */
+export function environmentCredential(tenantId: string): TokenCredential {
+  return lazyCredential(async () => {
+    const { EnvironmentCredential } = await import('@azure/identity');
+    return new EnvironmentCredential({ additionallyAllowedTenants: [tenantId] });
+  });
+}
+
 function identityOptions(options: IdentityCommonOptions): { authorityHost?: string; disableInstanceDiscovery?: boolean; tlsOptions?: { ca: string } } {
   const isCustomAuthority = options.authorityHost !== undefined && !/^https:\/\/login\.microsoftonline\.com\/?$/i.test(options.authorityHost);
   return {

@@ -8,6 +8,7 @@ export {
   azureCliCredential,
   clientSecretCredential,
   DEFAULT_PUBLIC_CLIENT_ID,
+  environmentCredential,
   lazyCredential,
   PasswordGrantCredential,
   type AccessToken,

@@ -66,8 +66,11 @@ export class AuditTrail implements AuditSink {
   }
 }
 
+/** Redacts every string, and keeps of the actor only who it is (a Principal also carries kind and email). */
 function sanitize(record: AuditRecord): AuditRecord {
-  return JSON.parse(redactSecrets(JSON.stringify(record))) as AuditRecord;
+  const a = record.actor;
+  const trimmed = a ? { ...record, actor: { tenantId: a.tenantId, objectId: a.objectId, name: a.name } } : record;
+  return JSON.parse(redactSecrets(JSON.stringify(trimmed))) as AuditRecord;
 }
 
 const COLUMNS = ['time', 'runId', 'actorTenantId', 'actorObjectId', 'actorName', 'action', 'tenantId', 'outcome', 'resourceIds', 'decision', 'classifications', 'justification', 'message'] as const;

@@ -5,7 +5,7 @@
  */
 import type { ProviderShareSubscription, ShareSubscriptionSynchronization } from '../azure';
 import type { AuditSink } from './audit';
-import type { RecipeEnv } from './env';
+import { actorOf, type RecipeEnv } from './env';
 import { UserFacingError } from './errors';
 import { subscriptionRef, shareRef } from './steps/sharing';
 import { futureDate } from './validate';
@@ -43,8 +43,7 @@ async function consumerOrThrow(env: RecipeEnv, id: string, signal?: AbortSignal)
 }
 
 async function actor(env: RecipeEnv) {
-  const p = await env.provider.principal();
-  return { tenantId: p.tenantId, objectId: p.objectId, name: p.name };
+  return actorOf(await env.provider.principal());
 }
 
 export async function revokeConsumer(env: RecipeEnv, id: string, audit?: AuditSink, signal?: AbortSignal): Promise<{ changed: boolean; status?: string }> {

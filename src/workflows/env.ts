@@ -5,7 +5,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipeline';
-import { azureCliCredential, sandboxCredentials, type SandboxDescription } from '../auth';
+import { azureCliCredential, environmentCredential, sandboxCredentials, type SandboxDescription } from '../auth';
 import { AZURE_PUBLIC_CLOUD, AzureClients, loadSandboxCloud, SCOPES, type CloudConfig, type FactoryOptions } from '../azure';
 import type { AuditActor } from './audit';
 import { currentStepId } from './engine';
@@ -15,6 +15,11 @@ import type { RecipePlan, SidePlan } from './plan';
 export interface Principal extends AuditActor {
   kind: 'User' | 'ServicePrincipal';
   email?: string;
+}
+
+/** The audit trail's "who" for a signed-in principal (tenant, object id, name; nothing else). */
+export function actorOf(p: Principal): AuditActor {
+  return { tenantId: p.tenantId, objectId: p.objectId, name: p.name };
 }
 
 export interface SideEnv {
@@ -177,7 +182,7 @@ export async function createRecipeEnv(plan: RecipePlan, options: EnvOptions = {}
     }
     if (given) return { credential: given, name: options.tenantNames?.[s.tenantId] ?? s.tenantId };
     if (s.credential === 'environment') {
-      return { credential: lazyEnvironmentCredential(s.tenantId), name: s.tenantId };
+      return { credential: environmentCredential(s.tenantId), name: s.tenantId };
     }
     return { credential: azureCliCredential(s.tenantId), name: s.tenantId };
   };
@@ -192,18 +197,5 @@ export async function createRecipeEnv(plan: RecipePlan, options: EnvOptions = {}
     pollIntervalMs: sandbox || cloud.id !== AZURE_PUBLIC_CLOUD.id ? 50 : 5000,
     provider: makeSide('provider', plan.provider, cloud, p.credential, clientOptions, p.name, options.clients?.[plan.provider.tenantId]),
     consumer: makeSide('consumer', plan.consumer, cloud, c.credential, clientOptions, c.name, options.clients?.[plan.consumer.tenantId]),
-  };
-}
-
-function lazyEnvironmentCredential(tenantId: string): TokenCredential {
-  let inner: TokenCredential | undefined;
-  return {
-    async getToken(scopes, opts) {
-      if (!inner) {
-        const { EnvironmentCredential } = await import('@azure/identity');
-        inner = new EnvironmentCredential({ tenantId } as never);
-      }
-      return inner.getToken(scopes, opts);
-    },
   };
 }

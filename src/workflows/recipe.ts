@@ -6,7 +6,7 @@
  */
 import type { AuditActor } from './audit';
 import { runSteps, type RunOptions, type RunResult, type Step } from './engine';
-import type { RecipeEnv } from './env';
+import { actorOf, type RecipeEnv } from './env';
 import { cleanupSteps } from './cleanup';
 import { dataRoleStep, dataShareAccountStep, purviewStep, registerStep, storageStep, uploadStep } from './steps/infra';
 import { lineageStep, scanStep } from './steps/purview';
@@ -65,10 +65,7 @@ export { cleanupSteps };
 
 /** The audit trail's "who" for a recipe step: the consumer's principal for consumer steps, else the provider's. */
 export function recipeActor(env: RecipeEnv): (step: { side?: string }) => Promise<AuditActor> {
-  return async (step) => {
-    const p = await (step.side === 'consumer' ? env.consumer : env.provider).principal();
-    return { tenantId: p.tenantId, objectId: p.objectId, name: p.name };
-  };
+  return async (step) => actorOf(await (step.side === 'consumer' ? env.consumer : env.provider).principal());
 }
 
 /** Runs steps of the recipe (or cleanup) with the recipe's audit actor. */

@@ -58,6 +58,11 @@ describe('audit trail', () => {
     const text = JSON.stringify(trail.records);
     for (const s of [jwt, 'abcdefSECRET123', 'KEY123', 's3cr3t']) assert.ok(!text.includes(s), s);
   });
+  it('keeps of the actor only tenant, object id and name (a signed-in principal also carries its email)', () => {
+    const trail = new AuditTrail();
+    trail.append(rec({ actor: { tenantId: 't', objectId: 'o', name: 'Ben', email: 'ben@fabrikam.com', kind: 'User' } as AuditRecord['actor'] }));
+    assert.deepEqual(trail.records[0].actor, { tenantId: 't', objectId: 'o', name: 'Ben' });
+  });
   it('exports CSV (header, quoting, no formula injection) and Markdown', () => {
     const records = [{ ...rec({ message: 'said "hi", then left' }), time: '2026-01-01T00:00:00Z' }, { ...rec({ message: '=HYPERLINK("x")', governance: { decision: 'block', classifications: ['A', 'B'], reasons: ['r'] } }), time: '2026-01-01T00:00:01Z' }] as AuditRecord[];
     const csv = auditToCsv(records).split('\r\n');
