@@ -4,7 +4,6 @@
  * classification, a plan that fails its schema. Plus the headless runner as a person runs it.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,24 +14,11 @@ import { createRecipeEnv } from '../../src/workflows/env';
 import { parsePlan } from '../../src/workflows/plan';
 import { recipeSteps, stepsFor } from '../../src/workflows/recipe';
 import { validateEstate } from '../../src/workflows/validation';
-import { freshPlan, recipeEnv, REPO, runRecipe } from './support/recipe';
+import { freshPlan, recipeEnv, runCli, runRecipe, runRecipeCli } from './support/recipe';
 import { startTestSandbox } from './support/sandbox';
 
 const CARDS = 'id,card\n1,4111 1111 1111 1111\n2,5500 0000 0000 0004\n3,340000000000009\n4,6011000000000004\n';
 const EMAILS = 'id,name,email\n1,Ada,ada@contoso.com\n2,Ben,ben@fabrikam.com\n3,Cy,cy@northwind.io\n4,Di,di@example.org\n';
-
-/** Runs the headless runner as a child process (asynchronously: the sandbox answers from this process). */
-function runner(args: string[], command = process.execPath, prefix = [path.join(REPO, 'dist', 'recipe.js')]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...prefix, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 describe('recipe: bad input is refused clearly and changes nothing', function () {
   this.timeout(240_000);
@@ -59,7 +45,7 @@ describe('recipe: bad input is refused clearly and changes nothing', function ()
     const file = path.join(dir, 'bad.recipe.json');
     fs.writeFileSync(file, JSON.stringify(plan));
     assert.throws(() => parsePlan(fs.readFileSync(file, 'utf8')), (e: Error) => /provider\.storageAccount: Storage account 'Not_Valid!' is not a valid name/.test(e.message) && /invitation\.targetEmail: 'ben-at-fabrikam' is not a valid email/.test(e.message) && /invitation\.expiresOn: .*in the past/.test(e.message));
-    const r = await runner(['--plan', file, '--sandbox', sandbox.descriptionPath, '--audit', path.join(dir, 'a.jsonl')]);
+    const r = await runRecipeCli(['--plan', file, '--sandbox', sandbox.descriptionPath, '--audit', path.join(dir, 'a.jsonl')]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /is not valid:[\s\S]*provider\.storageAccount[\s\S]*nothing was changed/);
     assert.equal(await rgExists(freshPlan('bad2'), 'consumer'), false);
@@ -68,12 +54,12 @@ describe('recipe: bad input is refused clearly and changes nothing', function ()
   it('a plan that fails its schema (unknown property, wrong type, missing section) is refused with each problem', async () => {
     const file = path.join(dir, 'schema.recipe.json');
     fs.writeFileSync(file, JSON.stringify({ version: 1, target: 'sandbox', location: 'westeurope', provider: { tenantId: 'x' }, colour: 'blue', share: { name: 'ok', datasets: 'all' } }));
-    const r = await runner(['--plan', file, '--sandbox', sandbox.descriptionPath]);
+    const r = await runRecipeCli(['--plan', file, '--sandbox', sandbox.descriptionPath]);
     assert.equal(r.status, 2);
     for (const p of ['plan.colour: is not a known property', 'provider.tenantId', 'consumer: is required', 'share.datasets: needs at least one dataset', 'invitation: is required']) assert.ok(r.stderr.includes(p), `${p} in:\n${r.stderr}`);
     const notJson = path.join(dir, 'broken.recipe.json');
     fs.writeFileSync(notJson, '{ "version": 1, ');
-    assert.match((await runner(['--plan', notJson])).stderr, /is not valid JSON/);
+    assert.match((await runRecipeCli(['--plan', notJson])).stderr, /is not valid JSON/);
   });
 
   it('an unknown tenant or subscription is named with the ones that exist', async () => {
@@ -163,14 +149,14 @@ describe('recipe: bad input is refused clearly and changes nothing', function ()
     const plan = freshPlan('cli');
     const file = path.join(dir, 'cli.recipe.json');
     fs.writeFileSync(file, JSON.stringify({ $schema: '../schemas/recipe-plan.schema.json', ...plan }));
-    const dry = await runner(['run', '--silent', 'recipe', '--', '--plan', file, '--sandbox', sandbox.descriptionPath, '--dry-run'], 'npm', []);
+    const dry = await runCli('npm', ['run', '--silent', 'recipe', '--', '--plan', file, '--sandbox', sandbox.descriptionPath, '--dry-run']);
     assert.equal(dry.status, 0, dry.stderr);
     assert.match(dry.stdout, new RegExp(`create provider Contoso: ${plan.provider.resourceGroup}/${plan.provider.storageAccount}`));
     assert.match(dry.stdout, /cost: Purview Data Map/);
     assert.match(dry.stdout, /nothing was changed \(dry run\)/);
     assert.equal(await rgExists(plan, 'provider'), false);
     const report = path.join(dir, 'report.json');
-    const run = await runner(['--plan', file, '--sandbox', sandbox.descriptionPath, '--report', report, '--audit', path.join(dir, 'cli-audit.jsonl'), '--audit-export', path.join(dir, 'audit.md')]);
+    const run = await runRecipeCli(['--plan', file, '--sandbox', sandbox.descriptionPath, '--report', report, '--audit', path.join(dir, 'cli-audit.jsonl'), '--audit-export', path.join(dir, 'audit.md')]);
     assert.equal(run.status, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /check\(s\) passed, 0 failed/);
     const json = JSON.parse(fs.readFileSync(report, 'utf8')) as { ok: boolean; checks: unknown[] };
@@ -179,7 +165,7 @@ describe('recipe: bad input is refused clearly and changes nothing', function ()
     // Validation failing makes the exit status non-zero.
     const env = await recipeEnv(sandbox, plan);
     await revokeConsumer(env, '');
-    const failing = await runner(['--plan', file, '--sandbox', sandbox.descriptionPath, '--validate-only']);
+    const failing = await runRecipeCli(['--plan', file, '--sandbox', sandbox.descriptionPath, '--validate-only']);
     assert.equal(failing.status, 1);
     assert.match(failing.stdout, /FAIL {2}share subscription active: status Revoked\n {6}fix: The provider reinstates it/);
   });

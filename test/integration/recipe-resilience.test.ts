@@ -4,40 +4,33 @@
  * time it completes, validates, and leaves no duplicate resource, entity or role assignment.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunningSandbox } from '../../src/sandbox';
 import { AuditTrail } from '../../src/workflows/audit';
 import { validateEstate } from '../../src/workflows/validation';
-import { duplicateReport, duplicates, freshPlan, receivedBlobs, recipeEnv, REPO, runRecipe } from './support/recipe';
+import { duplicateReport, duplicates, freshPlan, receivedBlobs, recipeEnv, runRecipe, runRecipeCli } from './support/recipe';
 import { startTestSandbox } from './support/sandbox';
 
-/** Runs the headless runner and SIGKILLs it when `killWhen` matches a line of its output (or after `afterMs`). */
-function runAndKill(planFile: string, sandbox: RunningSandbox, kill: { when?: RegExp; afterMs?: number }): Promise<{ killed: boolean; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO, 'dist', 'recipe.js'), '--plan', planFile, '--sandbox', sandbox.descriptionPath, '--audit', path.join(path.dirname(planFile), 'audit.jsonl')], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let killed = false;
-    const doKill = () => {
-      if (!killed && child.exitCode === null) {
-        killed = true;
-        child.kill('SIGKILL');
-      }
-    };
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (kill.when && kill.when.test(output)) doKill();
-    });
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const timer = kill.afterMs !== undefined ? setTimeout(doKill, kill.afterMs) : undefined;
-    child.on('error', reject);
-    child.on('exit', () => {
-      if (timer) clearTimeout(timer);
-      resolve({ killed, output });
-    });
+/** Runs the headless runner and SIGKILLs it when `kill.when` matches its output (or after `afterMs`). */
+async function runAndKill(planFile: string, sandbox: RunningSandbox, kill: { when?: RegExp; afterMs?: number }): Promise<{ killed: boolean; output: string }> {
+  let killed = false;
+  let running: ChildProcess | undefined;
+  const doKill = (child: ChildProcess | undefined) => {
+    if (child && !killed && child.exitCode === null) {
+      killed = true;
+      child.kill('SIGKILL');
+    }
+  };
+  const timer = kill.afterMs !== undefined ? setTimeout(() => doKill(running), kill.afterMs) : undefined;
+  const r = await runRecipeCli(['--plan', planFile, '--sandbox', sandbox.descriptionPath, '--audit', path.join(path.dirname(planFile), 'audit.jsonl')], (output, child) => {
+    running = child;
+    if (kill.when?.test(output)) doKill(child);
   });
+  if (timer) clearTimeout(timer);
+  return { killed, output: r.stdout + r.stderr };
 }
 
 describe('recipe resilience: kills, faults, throttling (sandbox, HTTPS)', function () {

@@ -4,7 +4,6 @@
  * provider control, and an audit trail with no secret in it.
  */
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,7 +15,7 @@ import { cleanupSteps, runRecipeSteps } from '../../src/workflows/recipe';
 import { SNAPSHOT_PROCESS_TYPE } from '../../src/lineage/snapshotProcess';
 import { runSnapshot } from '../../src/workflows/steps/sharing';
 import { validateEstate } from '../../src/workflows/validation';
-import { duplicateReport, duplicates, EXAMPLE_PLAN, freshPlan, receivedBlobs, recipeEnv, REPO, runRecipe } from './support/recipe';
+import { duplicateReport, duplicates, EXAMPLE_PLAN, freshPlan, receivedBlobs, recipeEnv, runCli, runRecipe } from './support/recipe';
 import { startTestSandbox } from './support/sandbox';
 
 describe('recipe workflows end to end (sandbox, HTTPS, real clients)', function () {
@@ -166,14 +165,7 @@ describe('the shipped example plan, unchanged, through npm run recipe (sandbox)'
 
   it('runs to a passing validation report, and a second run changes nothing', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gds-example-'));
-    const run = (extra: string[]) =>
-      new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
-        const child = spawn('npm', ['run', '--silent', 'recipe', '--', '--plan', EXAMPLE_PLAN, '--sandbox', sandbox.descriptionPath, '--audit', path.join(dir, 'audit.jsonl'), ...extra], { cwd: REPO, stdio: ['ignore', 'pipe', 'inherit'] });
-        let stdout = '';
-        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-        child.on('error', reject);
-        child.on('close', (status) => resolve({ status, stdout }));
-      });
+    const run = (extra: string[]) => runCli('npm', ['run', '--silent', 'recipe', '--', '--plan', EXAMPLE_PLAN, '--sandbox', sandbox.descriptionPath, '--audit', path.join(dir, 'audit.jsonl'), ...extra]);
     const first = await run(['--report', path.join(dir, 'report.json')]);
     assert.equal(first.status, 0, first.stdout);
     assert.match(first.stdout, /23 step\(s\) done \(\d+ changed something\), 0 failed/);

@@ -3,6 +3,7 @@
  * names built from the shipped example, the env the runner would build, and what a person checks
  * afterwards (blobs received, duplicates, catalog contents).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -79,4 +80,36 @@ export async function receivedBlobs(env: RecipeEnv): Promise<Map<string, number>
   const blob = env.consumer.clients.blobForAccount(env.consumer.plan.storageAccount);
   for await (const b of blob.list(env.consumer.plan.container)) out.set(b.name, b.size);
   return out;
+}
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command from the repository as a child process and collects its output (asynchronously:
+ * a sandbox started by the test answers from this process). `watch` sees the output so far after
+ * each chunk, and once with nothing when it starts (e.g. to kill the child at a given moment).
+ */
+export function runCli(command: string, args: string[], watch?: (output: string, child: ChildProcess) => void): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    watch?.('', child);
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      watch?.(stdout + stderr, child);
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** The headless runner as built (dist/recipe.js). */
+export function runRecipeCli(args: string[], watch?: (output: string, child: ChildProcess) => void): Promise<CliRun> {
+  return runCli(process.execPath, [path.join(REPO, 'dist', 'recipe.js'), ...args], watch);
 }
