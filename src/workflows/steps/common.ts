@@ -1,6 +1,6 @@
 /** Small helpers the steps share: refs, read-before-write, and waiting with cancellation. */
 import { undefinedIfNotFound } from '../../common/azureErrors';
-import type { SideEnv } from '../env';
+import type { RecipeEnv, SideEnv } from '../env';
 
 export { undefinedIfNotFound as getOrUndefined };
 
@@ -9,6 +9,10 @@ export const PROVIDER_NAMESPACES = ['Microsoft.Storage', 'Microsoft.DataShare', 
 export function accountRef(s: SideEnv) {
   return { subscriptionId: s.subscriptionId, resourceGroupName: s.plan.resourceGroup, accountName: s.plan.dataShareAccount };
 }
+
+/** The plan's share (provider side) and share subscription (consumer side). */
+export const shareRef = (env: RecipeEnv) => ({ ...accountRef(env.provider), shareName: env.plan.share.name });
+export const subscriptionRef = (env: RecipeEnv) => ({ ...accountRef(env.consumer), shareSubscriptionName: env.plan.subscription.name });
 
 export function storageId(s: SideEnv): string {
   return `/subscriptions/${s.subscriptionId}/resourceGroups/${s.plan.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${s.plan.storageAccount}`;

@@ -6,13 +6,13 @@
  * catalogs, linking the provider asset to the consumer asset by canonical qualifiedNames.
  */
 import { randomUUID } from 'node:crypto';
-import type { PurviewDataPlaneClient } from '../../azure';
+import type { PurviewDataPlaneClient, ShareSubscriptionSynchronization } from '../../azure';
 import { blobQualifiedName, SNAPSHOT_PROCESS_TYPE, snapshotProcessQualifiedName, snapshotProcessTypeDef, type SnapshotProcessAttributes } from '../../lineage/snapshotProcess';
 import type { Step } from '../engine';
 import type { RecipeEnv, SideEnv } from '../env';
 import { UserFacingError } from '../errors';
 import type { DataSetPlan } from '../plan';
-import { getOrUndefined } from './common';
+import { getOrUndefined, subscriptionRef } from './common';
 
 type S = Step<RecipeEnv>;
 export const SOURCE_NAME = (s: SideEnv) => `gds-${s.plan.storageAccount}`;
@@ -232,14 +232,17 @@ export function lineageStep(): S {
   };
 }
 
+/** What the lineage records of a synchronization (its mode, when the service leaves it out, is `mode`). */
+export function snapshotFactsOf(sync: ShareSubscriptionSynchronization, mode: string): SnapshotFacts {
+  return { synchronizationId: sync.synchronizationId, synchronizationMode: sync.synchronizationMode ?? mode, status: sync.status ?? 'Succeeded', endTime: sync.endTime ?? sync.startTime ?? new Date().toISOString() };
+}
+
 export async function lastSucceededSync(env: RecipeEnv, signal?: AbortSignal): Promise<SnapshotFacts | undefined> {
-  const c = env.consumer;
-  const ref = { subscriptionId: c.subscriptionId, resourceGroupName: c.plan.resourceGroup, accountName: c.plan.dataShareAccount, shareSubscriptionName: env.plan.subscription.name };
   let best: SnapshotFacts | undefined;
-  for await (const s of c.clients.dataShare.shareSubscriptions.listSynchronizations(ref, { abortSignal: signal })) {
+  for await (const s of env.consumer.clients.dataShare.shareSubscriptions.listSynchronizations(subscriptionRef(env), { abortSignal: signal })) {
     if (s.status !== 'Succeeded' || !s.synchronizationId) continue;
-    const end = s.endTime ?? s.startTime ?? '';
-    if (!best || end > best.endTime) best = { synchronizationId: s.synchronizationId, synchronizationMode: s.synchronizationMode ?? 'Incremental', status: s.status, endTime: end };
+    const facts = snapshotFactsOf(s, 'Incremental');
+    if (!best || facts.endTime > best.endTime) best = facts;
   }
   return best;
 }

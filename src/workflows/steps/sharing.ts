@@ -10,15 +10,14 @@ import type { RecipeEnv } from '../env';
 import { UserFacingError } from '../errors';
 import { DEFAULT_POLICY, evaluatePolicy, type GateDecision } from '../governance';
 import type { DataSetPlan } from '../plan';
-import { accountRef, getOrUndefined, rgPath, storageId } from './common';
-import { classificationsOf, recordLineage } from './purview';
+import { accountRef, getOrUndefined, rgPath, shareRef, storageId, subscriptionRef } from './common';
+import { classificationsOf, recordLineage, snapshotFactsOf } from './purview';
 
 type S = Step<RecipeEnv>;
 export const SCHEDULE_NAME = 'schedule';
 export const TRIGGER_NAME = 'from-provider-schedule';
 
-export const shareRef = (env: RecipeEnv) => ({ ...accountRef(env.provider), shareName: env.plan.share.name });
-export const subscriptionRef = (env: RecipeEnv) => ({ ...accountRef(env.consumer), shareSubscriptionName: env.plan.subscription.name });
+export { shareRef, subscriptionRef };
 
 /** Next occurrence of HH:MM UTC as the schedule's first run (a stable date keeps re-runs no-ops). */
 function scheduleTime(time: string): string {
@@ -219,7 +218,6 @@ export function mapStep(): S {
   };
 }
 
-/** Runs a snapshot and follows it to completion; returns it with its details (files, bytes, duration). */
 /**
  * Runs a snapshot and follows it to completion; returns it with its details (files, bytes,
  * duration). A successful snapshot updates the cross-tenant lineage in both catalogs (a lineage
@@ -232,7 +230,7 @@ export async function runSnapshot(env: RecipeEnv, mode: 'FullSync' | 'Incrementa
   const details = await syncDetails(env, sync.synchronizationId, ctx.signal);
   let lineageError: string | undefined;
   if (sync.status === 'Succeeded') {
-    await recordLineage(env, { synchronizationId: sync.synchronizationId, synchronizationMode: sync.synchronizationMode ?? mode, status: 'Succeeded', endTime: sync.endTime ?? new Date().toISOString() }, ctx.signal).catch((e: unknown) => {
+    await recordLineage(env, snapshotFactsOf(sync, mode), ctx.signal).catch((e: unknown) => {
       lineageError = (e as Error).message;
       ctx.report(`lineage not recorded: ${lineageError}`);
     });
@@ -263,15 +261,16 @@ export function snapshotStep(): S {
       if (history.some((s) => s.status === 'Succeeded')) return { changed: false, summary: 'a snapshot already succeeded' };
       const running = history.find((s) => s.status === 'Queued' || s.status === 'InProgress' || s.status === 'Accepted');
       let sync: ShareSubscriptionSynchronization;
+      let details: { files: number; bytes: number };
       if (running) {
         ctx.report('a snapshot is already running: waiting for it');
         sync = await waitSync(env, running.synchronizationId, ctx.signal);
-        if (sync.status === 'Succeeded') await recordLineage(env, { synchronizationId: sync.synchronizationId, synchronizationMode: sync.synchronizationMode ?? 'FullSync', status: 'Succeeded', endTime: sync.endTime ?? new Date().toISOString() }, ctx.signal).catch(() => undefined);
+        if (sync.status === 'Succeeded') await recordLineage(env, snapshotFactsOf(sync, 'FullSync'), ctx.signal).catch(() => undefined);
+        details = await syncDetails(env, sync.synchronizationId, ctx.signal);
       } else {
-        sync = (await runSnapshot(env, env.plan.subscription.mode ?? 'FullSync', ctx)).sync;
+        ({ sync, ...details } = await runSnapshot(env, env.plan.subscription.mode ?? 'FullSync', ctx));
       }
       if (sync.status !== 'Succeeded') throw new UserFacingError(`The snapshot ended ${sync.status}: ${sync.message ?? 'no details'}.`, 'Check the roles of both Data Share identities on their storage accounts, then run again.');
-      const details = await syncDetails(env, sync.synchronizationId, ctx.signal);
       ctx.audit({ action: 'snapshot.completed', tenantId: env.consumer.tenantId, outcome: 'succeeded', message: `${details.files} file(s), ${details.bytes} byte(s) in ${sync.durationMs ?? '?'} ms`, details: { files: details.files, bytes: details.bytes, synchronizationId: sync.synchronizationId } });
       return { changed: true, summary: `snapshot Succeeded: ${details.files} file(s), ${details.bytes} byte(s)` };
     },
