@@ -14,6 +14,7 @@ import { registerWorkflowCommands } from './workflowCommands';
 import { setAuthProviderOverride } from './authVscode';
 import { SandboxProcess } from './sandboxProcess';
 import { registerTreeCommands } from './treeCommands';
+import { registerGovernanceCommands } from './governanceCommands';
 
 /** What `activate()` returns: used by tests and the activation benchmark. */
 export interface ExtensionApi {
@@ -83,6 +84,7 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
   registerAuthCommands({ commands, connection, sandbox, log, activity });
   registerTreeCommands({ context, commands, shares, catalog, activity });
   registerWorkflowCommands(commands, { context, connection, log, activity, refreshViews, reveal: (id) => shares.reveal(id) });
+  registerGovernanceCommands(commands, { context, connection, log, activity, refreshViews, reveal: (id) => shares.reveal(id) });
   connection.restore();
 
   const testing: TestingApi | undefined = context.extensionMode === vscode.ExtensionMode.Test ? {

@@ -28,6 +28,7 @@ import {
   resourceGroupStep, shareStep, SIDE_NAME, storageStep, str, subscriptionStep, tenantName, tenantSlug, tenantStep, textStep, type Ctx, type Side,
 } from './prompts';
 import { GoBackError, runWizard, WizardUi, type PickItem, type PromptStep } from './wizard';
+import { governanceCommands } from '../governance';
 
 /** What the workflow commands get from the extension (one definition, in workflowCommands.ts). */
 export type HostDeps = WorkflowCommandDeps;
@@ -47,7 +48,7 @@ export interface CommandResult {
 
 const ESTATE_KEY = 'governedDataShare.wizard.estate';
 
-interface Run {
+export interface Run {
   id: string;
   title: string;
   deps: HostDeps;
@@ -328,7 +329,7 @@ function portalUrl(tenantId: string, resourceId: string): string {
   return `https://portal.azure.com/#@${tenantId}/resource${resourceId}`;
 }
 
-interface Outcome {
+export interface Outcome {
   summary: string;
   tenantId?: string;
   resourceId?: string;
@@ -366,7 +367,7 @@ function remember(deps: HostDeps, ctx: Ctx): void {
 // Commands
 // ---------------------------------------------------------------------------------------------
 
-type Impl = (run: Run) => Promise<Outcome>;
+export type Impl = (run: Run) => Promise<Outcome>;
 
 const providerSteps = (deps: HostDeps, allowNew: boolean, side: Side = 'p'): PromptStep[] => [
   tenantStep(deps, side, { exclude: side === 'p' ? 'c' : 'p' }),
@@ -399,7 +400,35 @@ function provision(side: Side): Impl {
   };
 }
 
-const COMMANDS: Record<string, { title: string; side: Side; impl: Impl }> = {
+/**
+ * What the governance commands (src/ui/governance: data quality, approvals, notifications, dashboard,
+ * customer-managed keys) use from this host, so they run with the same wizard, plan confirmation,
+ * progress with cancel, Activity rows and audit trail as every other workflow command.
+ */
+export interface HostToolkit {
+  envFor: typeof envFor;
+  planFromCtx: typeof planFromCtx;
+  planFromSource: typeof planFromSource;
+  fullPlanContext: typeof fullPlanContext;
+  confirmPlan: typeof confirmPlan;
+  runSteps: typeof runSteps;
+  withProgress: typeof withProgress;
+  startActivity: typeof startActivity;
+  auditTrail: typeof auditTrail;
+  showReport: typeof showReport;
+  policyFromSettings: typeof policyFromSettings;
+  providerSteps: typeof providerSteps;
+  accountSteps: typeof accountSteps;
+}
+
+export type CommandDef = { title: string; side: Side; impl: Impl };
+
+const toolkit: HostToolkit = {
+  envFor, planFromCtx, planFromSource, fullPlanContext, confirmPlan, runSteps, withProgress, startActivity, auditTrail, showReport, policyFromSettings, providerSteps, accountSteps,
+};
+
+const COMMANDS: Record<string, CommandDef> = {
+  ...governanceCommands(toolkit),
   provisionProvider: { title: 'Provision provider', side: 'p', impl: provision('p') },
   provisionConsumer: { title: 'Provision consumer', side: 'c', impl: provision('c') },
 
