@@ -3,6 +3,7 @@
  * subscription, and who is signed in (from the token's own claims, never from configuration).
  * Built for the sandbox (its sandbox.json and token source) or for Azure (@azure/identity).
  */
+import type { EventSink } from './eventTypes';
 import type { TokenCredential } from '@azure/core-auth';
 import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipeline';
 import { azureCliCredential, environmentCredential, sandboxCredentials, type SandboxDescription } from '../auth';
@@ -96,6 +97,8 @@ export interface RecipeEnv {
   baseDir: string;
   /** Poll quickly against the sandbox, patiently against Azure. */
   pollIntervalMs: number;
+  /** Where steps announce what they did (Event Grid when the plan asks for it); absent: no events. */
+  events?: EventSink;
 }
 
 export interface EnvOptions {
