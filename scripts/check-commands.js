@@ -21,6 +21,9 @@ const registered = new Set();
 for (const file of sources(path.join(REPO, 'src'))) {
   for (const m of fs.readFileSync(file, 'utf8').matchAll(/\.register\(\s*'(governedDataShare\.[\w.]+)'/g)) registered.add(m[1]);
 }
+// The governance commands are registered from one id list (src/ui/governanceCommands.ts).
+const governance = /GOVERNANCE_COMMAND_IDS[^=]*=\s*\[([^\]]*)\]/.exec(fs.readFileSync(path.join(REPO, 'src/ui/governanceCommands.ts'), 'utf8'));
+for (const m of (governance?.[1] ?? '').matchAll(/'(\w+)'/g)) registered.add(`governedDataShare.${m[1]}`);
 
 const problems = [];
 for (const c of declared) if (!registered.has(c)) problems.push(`declared but never registered: ${c}`);
