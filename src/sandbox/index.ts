@@ -12,12 +12,15 @@ import type { FaultRule } from './core/faults';
 import { SandboxCore, type CoreOptions } from './core/server';
 export type { RequestLogEntry } from './core/server';
 import { providers as defaultProviders } from './providers';
+import { isHistorySeed } from './core/seed';
+import { seedHistory } from './history';
 
 export type { FaultRule, FaultKind } from './core/faults';
 export { parseFaultFlag } from './core/faults';
 export type { BucketLimits, OperationType, ThrottleOptions, ThrottleStats, TypeCounters } from './core/throttle';
 export { ARM_LIMITS, parseThrottleFlag } from './core/throttle';
-export { BENCH, DEMO } from './core/seed';
+export { BENCH, DEMO, HISTORY } from './core/seed';
+export { historyLayout } from './history';
 export { AZURITE_VERSION, isAzuriteDir, resolveAzuriteDir } from './core/azurite';
 
 /** What `startSandbox` takes: the core's options, with every provider of src/sandbox/providers by default. */
@@ -137,6 +140,17 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const tmp = `${descriptionPath}.tmp`;
   await fs.writeFile(tmp, JSON.stringify(description, null, 2) + '\n', { mode: 0o600 });
   await fs.rename(tmp, descriptionPath);
+  const seeded = core.store.get<{ seed?: string }>('meta', 'sandbox')?.seed;
+  if (isHistorySeed(seeded)) {
+    // The history seeds build their estate through the sandbox's own REST surface, once.
+    const secrets = new Map(description.tenants.flatMap((t) => t.servicePrincipals.slice(0, 1).map((sp) => [t.tenantId, { clientId: sp.clientId, secret: sp.secret, objectId: sp.objectId }] as const)));
+    try {
+      await seedHistory(core, seeded, secrets);
+    } catch (err) {
+      await core.stop().catch(() => undefined);
+      throw err;
+    }
+  }
   return {
     description,
     descriptionPath,

@@ -1,7 +1,7 @@
 /**
  * `npm run sandbox`: runs the sandbox cloud in the foreground until Ctrl+C.
  *
- *   node dist/sandbox.js [--port 8443] [--blob-port 0] [--data-dir .sandbox] [--reset] [--seed demo|empty|bench] [--azurite DIR]
+ *   node dist/sandbox.js [--port 8443] [--blob-port 0] [--data-dir .sandbox] [--reset] [--seed demo|empty|bench|history|history-bench] [--azurite DIR]
  *                        [--latency-ms N] [--fault kind:rate[:pattern]]... [--throttle[=reads=B/R,...]] [--quiet]
  */
 import * as path from 'node:path';
@@ -13,8 +13,11 @@ const USAGE = `Usage: npm run sandbox -- [options]
   --blob-port N       Azurite blob port (default 0 = any free port)
   --data-dir DIR      data folder (default .sandbox in the current folder)
   --reset             start from scratch (keeps the TLS certificate)
-  --seed demo|empty|bench  seed for a new data folder (default demo: Contoso + Fabrikam;
-                      bench: the demo plus a second subscription in each tenant)
+  --seed NAME         seed for a new data folder (default demo: Contoso + Fabrikam;
+                      bench: the demo plus a second subscription in each tenant; history: the demo
+                      plus consumer tenants Northwind and Woodgrove, 6 shares with a year of daily
+                      snapshots and classified, lineage-linked assets in Purview (for the sharing
+                      dashboard); history-bench: 2 x 50 shares over 5 subscriptions per tenant)
   --azurite DIR       the Azurite package folder (or an npm --prefix folder holding it) to run the
                       blob service from (default: env SANDBOX_AZURITE_DIR, else node_modules/azurite)
   --latency-ms N      add N ms to every ARM request
@@ -80,8 +83,8 @@ function parseArgs(argv: string[]): CliOptions {
         break;
       case '--seed': {
         const seed = take();
-        if (seed !== 'demo' && seed !== 'empty' && seed !== 'bench') {
-          throw new Error(`--seed must be 'demo', 'empty' or 'bench'; got '${seed}'.`);
+        if (seed !== 'demo' && seed !== 'empty' && seed !== 'bench' && seed !== 'history' && seed !== 'history-bench') {
+          throw new Error(`--seed must be 'demo', 'empty', 'bench', 'history' or 'history-bench'; got '${seed}'.`);
         }
         opts.seed = seed;
         break;

@@ -16,7 +16,23 @@ import { assignDirectoryRole, grantAppPermission } from './entraRoles';
 import { ROLE, type RoleAssignmentResource } from './rbac';
 import type { Store } from './contract';
 
-export type SeedName = 'demo' | 'empty' | 'bench';
+export type SeedName = 'demo' | 'empty' | 'bench' | 'history' | 'history-bench';
+
+/**
+ * The history seeds' extra tenants (consumers outside the demo pair) and, for `history-bench`,
+ * the extra subscriptions each demo tenant spreads its 50 shares over. The estate and its year of
+ * snapshots are created after start by ../history.ts (through the sandbox's own REST surface).
+ */
+export const HISTORY = {
+  externals: [
+    { tenantId: '0e570000-0000-4000-8000-000000000003', displayName: 'Northwind', domain: 'northwind.onmicrosoft.com', subscriptionId: '0e570000-0000-4000-8000-00000000a003', subscriptionName: 'Northwind Research', sp: { objectId: '0e570000-0000-4000-8000-00000000c003', appId: '0e570000-0000-4000-8000-00000000d003', displayName: 'northwind-automation' }, assignment: '0e570000-0000-4000-8000-00000000e003' },
+    { tenantId: '3d000000-0000-4000-8000-000000000004', displayName: 'Woodgrove', domain: 'woodgrove.onmicrosoft.com', subscriptionId: '3d000000-0000-4000-8000-00000000a004', subscriptionName: 'Woodgrove Risk', sp: { objectId: '3d000000-0000-4000-8000-00000000c004', appId: '3d000000-0000-4000-8000-00000000d004', displayName: 'woodgrove-automation' }, assignment: '3d000000-0000-4000-8000-00000000e004' },
+  ],
+  /** history-bench: subscriptions 2..5 of each demo tenant (the demo's own is the first). */
+  benchSubscriptions: (tenantId: string): string[] => [1, 2, 3, 4].map((i) => `${tenantId.slice(0, 8)}-0000-4000-8000-0000000bb${String(i).padStart(3, '0')}`),
+} as const;
+
+export const isHistorySeed = (seed: string | undefined): seed is 'history' | 'history-bench' => seed === 'history' || seed === 'history-bench';
 
 /** The `bench` seed's second subscription in each demo tenant (same principals, Owner there too). */
 export const BENCH = {
@@ -71,6 +87,22 @@ export function applySeed(seed: SeedName, store: Store, directory: SandboxDirect
     for (const [t, b] of [[DEMO.contoso, BENCH.contoso], [DEMO.fabrikam, BENCH.fabrikam]] as const) {
       directory.addSubscription({ subscriptionId: b.subscriptionId, tenantId: t.tenantId, displayName: b.subscriptionName, state: 'Enabled' });
       ownerAssignments(store, b.subscriptionId, b.assignments, t, now);
+    }
+  }
+  if (isHistorySeed(seed)) {
+    for (const x of HISTORY.externals) {
+      directory.addTenant({ tenantId: x.tenantId, displayName: x.displayName, domain: x.domain });
+      directory.addSubscription({ subscriptionId: x.subscriptionId, tenantId: x.tenantId, displayName: x.subscriptionName, state: 'Enabled' });
+      directory.addObject({ objectId: x.sp.objectId, tenantId: x.tenantId, kind: 'ServicePrincipal', displayName: x.sp.displayName, appId: x.sp.appId }, generateSecret());
+      ownerAssignments(store, x.subscriptionId, [x.assignment, x.assignment], { user: { objectId: x.sp.objectId }, sp: { objectId: x.sp.objectId } }, now);
+    }
+    if (seed === 'history-bench') {
+      for (const t of [DEMO.contoso, DEMO.fabrikam]) {
+        HISTORY.benchSubscriptions(t.tenantId).forEach((subscriptionId, i) => {
+          directory.addSubscription({ subscriptionId, tenantId: t.tenantId, displayName: `${t.subscriptionName} ${i + 2}`, state: 'Enabled' });
+          ownerAssignments(store, subscriptionId, [`${subscriptionId.slice(0, 24)}0000000ee${String(i).padStart(3, '0')}`, `${subscriptionId.slice(0, 24)}0000000ef${String(i).padStart(3, '0')}`], t, now);
+        });
+      }
     }
   }
   applyDirectoryRoleSeed(store, directory);

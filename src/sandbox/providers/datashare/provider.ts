@@ -15,7 +15,7 @@ import {
   type Invitation, type InvitationInternal, type ProviderShareSubscription, type ProviderShareSubscriptionInternal, type Share,
   type ShareInternal, type ShareSubscriptionInternal, providerStatus, renderStatus,
 } from './links';
-import { abortRunsFor, listSyncRecords, renderDetail, renderShareSynchronization } from './sync';
+import { type SyncRecord, abortRunsFor, listSyncRecords, renderDetail, renderShareSynchronization } from './sync';
 
 type P = Record<string, string>;
 
@@ -513,18 +513,26 @@ export function adjustProviderShareSubscription(req: SandboxRequest, p: P, ctx: 
 
 export function listShareSynchronizations(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
   const share = loadShare(ctx, p);
-  const runs = listSyncRecords(ctx).filter((r) => r.providerShareUid === share.internal.uid);
-  return listResponse(req, runs.map(renderShareSynchronization));
+  return listResponse(req, shareRuns(ctx, share).map(renderShareSynchronization));
 }
 
 export function listShareSynchronizationDetails(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
   const share = loadShare(ctx, p);
   const syncId = synchronizationIdOf(req);
-  const run = listSyncRecords(ctx).find((r) => r.providerShareUid === share.internal.uid && r.synchronizationId.toLowerCase() === syncId.toLowerCase());
+  const run = shareRuns(ctx, share).find((r) => r.synchronizationId.toLowerCase() === syncId.toLowerCase());
   if (!run) {
     throw new ArmError(404, 'SynchronizationNotFound', `Share '${share.name}' has no synchronization '${syncId}'. List them with POST .../shares/${share.name}/listSynchronizations.`);
   }
   return listResponse(req, run.details.map((d) => renderDetail(d, 'provider')), { synchronizationId: run.synchronizationId });
+}
+
+/**
+ * A share's runs: read under each of its consumers' share subscriptions (records are keyed by the
+ * share subscription), so a share with a year of history is not found by scanning every record.
+ */
+function shareRuns(ctx: SandboxContext, share: Share): SyncRecord[] {
+  const subs = new Set(listResources<Json, ProviderShareSubscriptionInternal>(ctx, share.id, T.providerShareSubscription).map((ps) => ps.internal.consumerShareSubscriptionId).filter(Boolean));
+  return [...subs].flatMap((ssId) => listSyncRecords(ctx, `${ssId}/synchronizations/`)).filter((r) => r.providerShareUid === share.internal.uid);
 }
 
 /** `synchronizationId` from the POST body, or from the query when a nextLink is followed with GET. */
