@@ -7,6 +7,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { AuthorizationApi } from './arm/authorization';
 import type { ArmSettings } from './arm/common';
+import { LogicApi } from './arm/logic';
 import { PurviewApi } from './arm/purview';
 import { ResourcesApi } from './arm/resources';
 import { StorageApi } from './arm/storage';
@@ -60,6 +61,11 @@ export class AzureClients {
 
   purview(subscriptionId: string): PurviewApi {
     return this.cached('purview', subscriptionId, () => new PurviewApi(this.credential, subscriptionId, this.armSettings));
+  }
+
+  /** Logic Apps (Consumption workflows, runs) and the approval channel their wait action uses. */
+  logic(subscriptionId: string): LogicApi {
+    return this.cached('logic', subscriptionId, () => new LogicApi(this.credential, subscriptionId, this.armSettings));
   }
 
   /** Blob data access for an account's blob endpoint (prefer ARM's `primaryEndpoints.blob`). */

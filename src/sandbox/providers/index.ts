@@ -11,6 +11,8 @@ import { resourcesProvider } from './resources';
 import { storageProvider } from './storage';
 import { dataShareProvider } from './datashare';
 import { graphProvider } from './graph';
+import { eventGridProvider } from './eventgrid';
+import { logicProvider } from './logic';
 
 export const providers: ResourceProvider[] = [
   resourcesProvider,
@@ -20,4 +22,6 @@ export const providers: ResourceProvider[] = [
   dataShareProvider,
   purviewDataPlaneProvider,
   graphProvider,
+  logicProvider,
+  eventGridProvider,
 ];
