@@ -6,6 +6,8 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { AuthorizationApi } from './arm/authorization';
+import { EventGridApi } from './arm/eventgrid';
+import { EventGridPublisher } from './eventgrid/publisher';
 import type { ArmSettings } from './arm/common';
 import { LogicApi } from './arm/logic';
 import { PurviewApi } from './arm/purview';
@@ -66,6 +68,16 @@ export class AzureClients {
   /** Logic Apps (Consumption workflows, runs) and the approval channel their wait action uses. */
   logic(subscriptionId: string): LogicApi {
     return this.cached('logic', subscriptionId, () => new LogicApi(this.credential, subscriptionId, this.armSettings));
+  }
+
+  /** Event Grid topics and event subscriptions (ARM, @azure/arm-eventgrid). */
+  eventGrid(subscriptionId: string): EventGridApi {
+    return this.cached('eventGrid', subscriptionId, () => new EventGridApi(this.credential, subscriptionId, this.armSettings));
+  }
+
+  /** Publishes CloudEvents to a topic endpoint with this tenant's Entra credential (or a topic key); the cloud's CA. */
+  eventGridPublisher(topicEndpoint: string, key?: string): EventGridPublisher {
+    return new EventGridPublisher(topicEndpoint, key ? { key } : this.credential, { ...this.options, caPem: this.cloud.caPem });
   }
 
   /** Blob data access for an account's blob endpoint (prefer ARM's `primaryEndpoints.blob`). */

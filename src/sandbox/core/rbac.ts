@@ -96,6 +96,15 @@ export const BUILT_IN_ROLES: RoleDefinition[] = [
     ],
     notDataActions: [],
   },
+  {
+    guid: 'd5a91429-5739-47e2-a06b-3470a27159e7',
+    roleName: 'EventGrid Data Sender',
+    description: 'Allows send access to event grid events.',
+    actions: ['Microsoft.EventGrid/topics/read', 'Microsoft.EventGrid/domains/read', 'Microsoft.EventGrid/partnerNamespaces/read', 'Microsoft.Resources/subscriptions/resourceGroups/read'],
+    notActions: [],
+    dataActions: ['Microsoft.EventGrid/events/send/action'],
+    notDataActions: [],
+  },
 ];
 
 export function builtInRole(guid: string): RoleDefinition | undefined {

@@ -90,6 +90,8 @@ export interface CoreInternals {
   syncAzurite(): Promise<void>;
   /** Checks a bearer token (signature, lifetime, issuer, audience, principal) for providers that render their own 401s (Graph). */
   verifyBearer(authorization: string | undefined, audiences: string[]): TokenCheck;
+  /** PEM of the sandbox's CA (providers that call out over HTTPS, e.g. Event Grid webhooks, trust it). */
+  caPem: string;
 }
 
 const contextInternals = new WeakMap<SandboxContext, CoreInternals>();
@@ -207,6 +209,7 @@ export class SandboxCore {
       setRegistrationState: (s, ns, state) => store.put('providerRegistrations', `/subscriptions/${s}/providers/${ns}`, { namespace: ns, state }),
       syncAzurite: () => this.syncAzurite(),
       verifyBearer: (authorization, audiences) => verifyBearer(authorization, this.identityDeps, audiences),
+      caPem: tls.ca,
     });
     this.router.add(identityProvider(this.identityDeps));
     this.router.add(this.operationsProvider());
