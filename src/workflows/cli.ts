@@ -7,9 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AuditTrail, auditToCsv, auditToMarkdown } from './audit';
 import { planSteps, type ProgressEvent, type Step } from './engine';
+import * as dashboard from './dashboard';
 import { createRecipeEnv, type RecipeEnv } from './env';
 import { describeError } from './errors';
 import { parsePlan } from './plan';
+import { checkQuality, formatQualityReport, rulesFor, worst, type Outcome } from './quality';
 import { cleanupSteps, recipeSteps, runRecipeSteps } from './recipe';
 import { formatReport, validateEstate } from './validation';
 
@@ -18,11 +20,15 @@ const USAGE = `Usage: npm run recipe -- --plan <plan.json> [options]
   --dry-run          print what would be created, changed or deleted (and what it costs); change nothing
   --cleanup          run the cleanup plan instead (deletes what the plan created)
   --validate-only    run only the validation checks
+  --check-quality    run only the data-quality checks (governance.quality) and print the report; exit 1 on a failure
   --report FILE      write the validation report as JSON
   --audit FILE       the audit trail (JSON Lines; default .gds/audit.jsonl)
   --audit-export F   also export the audit trail (.csv or .md)
   --sandbox FILE     sandbox.json of a running sandbox (default: <repo>/.sandbox/sandbox.json)
   --concurrency N    most steps at once (default 4)
+  --export FOLDER    write the sharing dashboard's tables for Power BI (CSV, Parquet, .pbids, README.md)
+                     instead of running the recipe: the plan's two tenants, or with --sandbox and no
+                     --plan every tenant of that sandbox
   --help`;
 
 interface Args {
@@ -30,15 +36,17 @@ interface Args {
   dryRun: boolean;
   cleanup: boolean;
   validateOnly: boolean;
+  checkQuality: boolean;
   report?: string;
   audit: string;
   auditExport?: string;
   sandbox?: string;
   concurrency: number;
+  exportFolder?: string;
 }
 
 export function parseArgs(argv: string[]): Args {
-  const a: Args = { dryRun: false, cleanup: false, validateOnly: false, audit: path.resolve('.gds', 'audit.jsonl'), concurrency: 4 };
+  const a: Args = { dryRun: false, cleanup: false, validateOnly: false, checkQuality: false, audit: path.resolve('.gds', 'audit.jsonl'), concurrency: 4 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const eq = arg.indexOf('=');
@@ -54,6 +62,7 @@ export function parseArgs(argv: string[]): Args {
       case '--dry-run': a.dryRun = true; break;
       case '--cleanup': a.cleanup = true; break;
       case '--validate-only': a.validateOnly = true; break;
+      case '--check-quality': a.checkQuality = true; break;
       case '--report': a.report = path.resolve(value()); break;
       case '--audit': a.audit = path.resolve(value()); break;
       case '--audit-export': a.auditExport = path.resolve(value()); break;
@@ -64,11 +73,12 @@ export function parseArgs(argv: string[]): Args {
         a.concurrency = n;
         break;
       }
+      case '--export': a.exportFolder = path.resolve(value()); break;
       case '--help': case '-h': process.stdout.write(USAGE + '\n'); process.exit(0); break;
       default: throw new Error(`Unknown option '${arg}'.\n${USAGE}`);
     }
   }
-  if (!a.plan) throw new Error(`--plan is required.\n${USAGE}`);
+  if (!a.plan && !(a.exportFolder && a.sandbox)) throw new Error(`--plan is required (or --sandbox with --export).\n${USAGE}`);
   return a;
 }
 
@@ -100,6 +110,10 @@ export async function printPlan(steps: Step<RecipeEnv>[], env: RecipeEnv): Promi
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
+  if (args.exportFolder && !args.plan) {
+    await dashboard.gatherAndExport(await dashboard.tenantsOfSandbox(args.sandbox as string), { folder: args.exportFolder, log, extras: dashboard.dashboardExtras() });
+    return 0;
+  }
   let text: string;
   try {
     text = fs.readFileSync(args.plan as string, 'utf8');
@@ -107,16 +121,21 @@ export async function main(argv: string[]): Promise<number> {
     log(`Cannot read the plan ${args.plan}: ${(e as Error).message}`);
     return 2;
   }
-  const plan = parsePlan(text, `The plan ${path.basename(args.plan as string)}`);
+  const plan = parsePlan(text, `The plan ${path.basename(args.plan as string)}`, undefined, path.dirname(args.plan as string));
   const repo = path.resolve(__dirname, '..');
   const sandboxJson = plan.target === 'sandbox' ? (args.sandbox ?? path.join(repo, '.sandbox', 'sandbox.json')) : undefined;
   const env = await createRecipeEnv(plan, { sandboxJson, baseDir: path.dirname(args.plan as string) });
+  if (args.exportFolder) {
+    await dashboard.gatherAndExport(dashboard.tenantsOfEnv(env), { folder: args.exportFolder, log, extras: dashboard.dashboardExtras() });
+    return 0;
+  }
   const steps = args.cleanup ? cleanupSteps() : recipeSteps();
   log(`Recipe ${args.cleanup ? 'cleanup' : 'run'}: provider ${env.provider.tenantName} (${env.provider.tenantId}) → consumer ${env.consumer.tenantName} (${env.consumer.tenantId}), ${plan.target === 'sandbox' ? `sandbox ${env.cloud.armEndpoint}` : 'Azure'}`);
   if (args.dryRun) {
     await printPlan(steps, env);
     return 0;
   }
+  if (args.checkQuality) return runQualityChecks(env);
   const audit = new AuditTrail(args.audit);
   const controller = new AbortController();
   const onSignal = () => {
@@ -149,6 +168,31 @@ export async function main(argv: string[]): Promise<number> {
     fs.writeFileSync(args.auditExport, args.auditExport.endsWith('.md') ? auditToMarkdown(records) : auditToCsv(records));
   }
   return ok ? 0 : 1;
+}
+
+/** `--check-quality`: each dataset with rules checked where it lies; prints Markdown; changes nothing. */
+async function runQualityChecks(env: RecipeEnv): Promise<number> {
+  const datasets = env.plan.share.datasets.map((d) => ({ d, rules: rulesFor(env, d) })).filter((x) => x.rules);
+  if (!datasets.length) {
+    log('The plan has no data-quality rules (governance.quality): nothing to check.');
+    return 0;
+  }
+  const outcomes: Outcome[] = [];
+  for (const { d, rules } of datasets) {
+    const report = await checkQuality({
+      clients: env.provider.clients,
+      storageAccount: env.provider.plan.storageAccount,
+      container: env.provider.plan.container,
+      path: d.kind === 'Container' ? undefined : d.path,
+      rules: rules!.rules,
+      onProgress: (m) => process.stderr.write(`  … ${m}\n`),
+    });
+    outcomes.push(report.outcome);
+    log(formatQualityReport(report, `Data quality of ${d.name} (${path.relative(env.baseDir, rules!.file)})`));
+  }
+  const overall = worst(outcomes);
+  log(`Overall: ${overall}`);
+  return overall === 'fail' || overall === 'error' ? 1 : 0;
 }
 
 if (require.main === module) {

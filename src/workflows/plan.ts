@@ -4,7 +4,9 @@
  * so plan files get completion and errors in the editor). `parsePlan` checks the same rules
  * (and Azure's naming rules) and reports every problem at once, before anything is called.
  */
+import { checkApprovalPlan, type ApprovalPlan } from './approvalPlan';
 import type { GovernancePolicy } from './governance';
+import { checkQualityPlan, type QualityPlan } from './quality/planRules';
 import { futureDate, Problems, rules } from './validate';
 
 export interface SidePlan {
@@ -20,6 +22,8 @@ export interface SidePlan {
   dataShareAccount: string;
   /** Omit to run without Purview in this tenant (no scan, no lineage there). */
   purviewAccount?: string;
+  /** Customer-managed key for this tenant's storage account (src/workflows/steps/cmk.ts). */
+  cmk?: { keyVault: string; keyName: string; identity: string; keySize?: 2048 | 3072 | 4096 };
 }
 
 export interface DataSetPlan {
@@ -48,12 +52,12 @@ export interface RecipePlan {
   };
   invitation: { name: string; targetEmail?: string; targetTenantId?: string; targetObjectId?: string; expiresOn?: string };
   subscription: { name: string; mode?: 'FullSync' | 'Incremental'; trigger?: boolean };
-  governance?: { policy?: GovernancePolicy; justification?: string };
+  governance?: { policy?: GovernancePolicy; justification?: string; /** Data-quality rules files the gate runs (paths relative to the plan). */ quality?: QualityPlan; /** Approval by a second person (src/workflows/approvals.ts). */ approval?: ApprovalPlan };
   scan?: { provider?: boolean; consumer?: boolean };
   readiness?: { guestInvite?: boolean; partnerPolicy?: boolean };
 }
 
-const SIDE_KEYS = ['tenantId', 'subscriptionId', 'identity', 'credential', 'resourceGroup', 'storageAccount', 'container', 'dataShareAccount', 'purviewAccount'];
+const SIDE_KEYS = ['tenantId', 'subscriptionId', 'identity', 'credential', 'resourceGroup', 'storageAccount', 'container', 'dataShareAccount', 'purviewAccount', 'cmk'];
 
 function obj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -73,13 +77,26 @@ function checkSide(p: Problems, where: string, v: unknown, target: string): void
   p.check(`${where}.container`, v.container, rules.container);
   p.check(`${where}.dataShareAccount`, v.dataShareAccount, rules.dataShareAccount);
   if (v.purviewAccount !== undefined) p.check(`${where}.purviewAccount`, v.purviewAccount, rules.purviewAccount);
+  if (v.cmk !== undefined) {
+    if (!obj(v.cmk)) p.add(`${where}.cmk`, 'must be an object ({keyVault, keyName, identity, keySize?}).');
+    else {
+      unknownKeys(p, `${where}.cmk`, v.cmk, ['keyVault', 'keyName', 'identity', 'keySize']);
+      p.check(`${where}.cmk.keyVault`, v.cmk.keyVault, rules.keyVault);
+      p.check(`${where}.cmk.keyName`, v.cmk.keyName, rules.keyVaultKey);
+      p.check(`${where}.cmk.identity`, v.cmk.identity, rules.userAssignedIdentity);
+      if (v.cmk.keySize !== undefined && ![2048, 3072, 4096].includes(v.cmk.keySize as number)) p.add(`${where}.cmk.keySize`, 'must be 2048, 3072 or 4096 (RSA key sizes Azure Storage accepts).');
+    }
+  }
   if (v.identity !== undefined && v.identity !== 'servicePrincipal' && v.identity !== 'user') p.add(`${where}.identity`, "must be 'servicePrincipal' or 'user'.");
   if (v.identity !== undefined && target !== 'sandbox') p.add(`${where}.identity`, "applies to the sandbox only; against Azure use 'credential'.");
   if (v.credential !== undefined && v.credential !== 'azureCli' && v.credential !== 'environment') p.add(`${where}.credential`, "must be 'azureCli' or 'environment'.");
 }
 
-/** Parses and checks a plan; throws one UserFacingError listing every problem. */
-export function parsePlan(text: string, source = 'The plan', now = Date.now()): RecipePlan {
+/**
+ * Parses and checks a plan; throws one UserFacingError listing every problem. With `baseDir` (the
+ * plan file's folder) the data-quality rules files it names are read and checked too.
+ */
+export function parsePlan(text: string, source = 'The plan', now = Date.now(), baseDir?: string): RecipePlan {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -88,10 +105,10 @@ export function parsePlan(text: string, source = 'The plan', now = Date.now()): 
     p.add('file', `is not valid JSON (${(e as Error).message}).`);
     p.throwIfAny(source);
   }
-  return checkPlan(json, source, now);
+  return checkPlan(json, source, now, baseDir);
 }
 
-export function checkPlan(json: unknown, source = 'The plan', now = Date.now()): RecipePlan {
+export function checkPlan(json: unknown, source = 'The plan', now = Date.now(), baseDir?: string): RecipePlan {
   const p = new Problems();
   if (!obj(json)) {
     p.add('plan', 'must be a JSON object.');
@@ -107,6 +124,9 @@ export function checkPlan(json: unknown, source = 'The plan', now = Date.now()):
   if (obj(v.provider) && obj(v.consumer)) {
     if (v.provider.tenantId === v.consumer.tenantId && typeof v.provider.tenantId === 'string') p.add('consumer.tenantId', 'must differ from provider.tenantId (the recipe shares across tenants).');
     if (v.provider.storageAccount === v.consumer.storageAccount && typeof v.provider.storageAccount === 'string') p.add('consumer.storageAccount', 'must differ from provider.storageAccount (storage account names are global).');
+    const pk = obj(v.provider.cmk) ? v.provider.cmk.keyVault : undefined;
+    const ck = obj(v.consumer.cmk) ? v.consumer.cmk.keyVault : undefined;
+    if (typeof pk === 'string' && typeof ck === 'string' && pk.toLowerCase() === ck.toLowerCase()) p.add('consumer.cmk.keyVault', 'must differ from provider.cmk.keyVault (vault names are global, and each tenant keeps its own key).');
   }
   const share = v.share;
   if (!obj(share)) p.add('share', 'is required (an object).');
@@ -169,7 +189,12 @@ export function checkPlan(json: unknown, source = 'The plan', now = Date.now()):
   if (v.governance !== undefined) {
     if (!obj(v.governance)) p.add('governance', 'must be an object.');
     else {
-      unknownKeys(p, 'governance', v.governance, ['policy', 'justification']);
+      unknownKeys(p, 'governance', v.governance, ['policy', 'justification', 'quality', 'approval']);
+      if (v.governance.approval !== undefined) for (const [field, message] of checkApprovalPlan(v.governance.approval)) p.add(field, message);
+      if (v.governance.quality !== undefined) {
+        const names = obj(share) && Array.isArray(share.datasets) ? share.datasets.map((d: unknown) => (obj(d) ? String(d.name) : '')) : [];
+        for (const [field, message] of checkQualityPlan(v, v.governance.quality, names, baseDir)) p.add(field, message);
+      }
       const pol = v.governance.policy;
       if (pol !== undefined) {
         if (!obj(pol)) p.add('governance.policy', 'must be an object.');

@@ -10,6 +10,8 @@ import type { RecipeEnv } from '../env';
 import { UserFacingError } from '../errors';
 import { DEFAULT_POLICY, evaluatePolicy, type GateDecision } from '../governance';
 import type { DataSetPlan } from '../plan';
+import { qualityGate, snapshotQualityGate } from '../quality/gate';
+import { rulesFileFor } from '../quality/planRules';
 import { accountRef, getOrUndefined, rgPath, shareRef, storageId, subscriptionRef } from './common';
 import { classificationsOf, recordLineage, snapshotFactsOf } from './purview';
 
@@ -79,14 +81,20 @@ export function gateStep(): S {
     title: 'Governance gate: classifications that may leave the tenant',
     dependsOn: ['share.create', 'provider.scan', 'provider.upload'],
     side: 'provider',
-    plan: (env) => [{ action: 'check', tenantId: env.provider.tenantId, resource: `${env.plan.share.datasets.length} dataset(s)`, detail: 'Purview classifications against the governance policy (scans first when never scanned)' }],
+    plan: (env) => [
+      { action: 'check', tenantId: env.provider.tenantId, resource: `${env.plan.share.datasets.length} dataset(s)`, detail: 'Purview classifications against the governance policy (scans first when never scanned)' },
+      ...env.plan.share.datasets.filter((d) => rulesFileFor(env.plan, d)).map((d) => ({ action: 'check' as const, tenantId: env.provider.tenantId, resource: `${env.provider.plan.storageAccount}/${env.provider.plan.container}${d.path ? `/${d.path}` : ''}`, detail: `data quality of ${d.name} (rules ${rulesFileFor(env.plan, d)}); a failing rule blocks sharing` })),
+    ],
     async execute(env, ctx) {
       const d = await gateDecision(env, ctx.signal);
       ctx.audit({ action: 'governance.decision', tenantId: env.provider.tenantId, outcome: d.decision === 'block' ? 'blocked' : 'allowed', governance: d, message: d.reasons.join('; ') });
       if (d.decision === 'block') {
         throw new UserFacingError(`The governance policy blocks sharing: ${d.reasons.join('; ')}.`, 'Remove the classified data from the datasets, or change the policy (or give a justification where the policy allows one), then run again.');
       }
-      return { changed: false, summary: d.decision === 'allow' ? `allowed (${d.reasons.join('; ')})` : `allowed with justification: ${d.justification}` };
+      // Data quality (governance.quality): a failing rule throws here, before anything is shared.
+      const quality = await qualityGate(env, ctx);
+      const verdict = d.decision === 'allow' ? `allowed (${d.reasons.join('; ')})` : `allowed with justification: ${d.justification}`;
+      return { changed: false, summary: quality ? `${verdict}; ${quality}` : verdict };
     },
   };
 }
@@ -102,7 +110,7 @@ export function datasetsStep(): S {
   return {
     id: 'share.datasets',
     title: 'Add the datasets to the share',
-    dependsOn: ['governance.gate'],
+    dependsOn: ['governance.gate', 'governance.approval'],
     side: 'provider',
     plan: (env) => env.plan.share.datasets.map((d) => ({ action: 'create' as const, tenantId: env.provider.tenantId, resource: rgPath(env.provider, env.provider.plan.dataShareAccount, env.plan.share.name, d.name), detail: `${d.kind} dataset ${env.provider.plan.container}${d.path ? `/${d.path}` : ''}` })),
     async execute(env, ctx) {
@@ -132,7 +140,7 @@ export function inviteStep(): S {
   return {
     id: 'share.invite',
     title: 'Invite the consumer',
-    dependsOn: ['share.datasets', 'readiness'],
+    dependsOn: ['share.datasets', 'readiness', 'governance.approval'],
     side: 'provider',
     plan: (env) => [{ action: 'create', tenantId: env.provider.tenantId, resource: rgPath(env.provider, env.provider.plan.dataShareAccount, env.plan.share.name, env.plan.invitation.name), detail: `invitation to ${env.plan.invitation.targetEmail ?? `${env.plan.invitation.targetObjectId ?? 'the consumer principal'} in ${env.consumer.tenantId}`}${env.plan.invitation.expiresOn ? ` (expires ${env.plan.invitation.expiresOn})` : ''}` }],
     async execute(env, ctx) {
@@ -223,7 +231,9 @@ export function mapStep(): S {
  * duration). A successful snapshot updates the cross-tenant lineage in both catalogs (a lineage
  * failure is reported, never hides the snapshot's own outcome).
  */
-export async function runSnapshot(env: RecipeEnv, mode: 'FullSync' | 'Incremental', ctx: Pick<StepContext, 'signal' | 'report'>): Promise<{ sync: ShareSubscriptionSynchronization; files: number; bytes: number; lineageError?: string }> {
+export async function runSnapshot(env: RecipeEnv, mode: 'FullSync' | 'Incremental', ctx: Pick<StepContext, 'signal' | 'report'> & Partial<Pick<StepContext, 'audit'>>): Promise<{ sync: ShareSubscriptionSynchronization; files: number; bytes: number; lineageError?: string }> {
+  // Data quality of the provider's datasets when the plan has rules (reuses this run's gate result).
+  await snapshotQualityGate(env, ctx);
   const ds = env.consumer.clients.dataShare;
   ctx.report(`snapshot (${mode}) started`);
   const sync = await ds.shareSubscriptions.synchronizeAndWait(subscriptionRef(env), { synchronizationMode: mode, abortSignal: ctx.signal, intervalInMs: env.pollIntervalMs });
@@ -252,7 +262,7 @@ export function snapshotStep(): S {
   return {
     id: 'consumer.snapshot',
     title: 'Snapshot: copy the data to the consumer',
-    dependsOn: ['consumer.map'],
+    dependsOn: ['consumer.map', 'governance.approval'],
     side: 'consumer',
     plan: (env) => [{ action: 'run', tenantId: env.consumer.tenantId, resource: rgPath(env.consumer, env.consumer.plan.dataShareAccount, env.plan.subscription.name), detail: `${env.plan.subscription.mode ?? 'FullSync'} snapshot when none succeeded yet`, cost: 'one snapshot execution and the data moved' }],
     async execute(env, ctx) {
