@@ -29,6 +29,7 @@ export const SCOPES = {
   storage: 'https://storage.azure.com/.default',
   purview: 'https://purview.azure.net/.default',
   graph: 'https://graph.microsoft.com/.default',
+  keyVault: 'https://vault.azure.net/.default',
 } as const;
 
 export const AZURE_PUBLIC_CLOUD: CloudConfig = Object.freeze({

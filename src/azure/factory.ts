@@ -6,6 +6,9 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { AuthorizationApi } from './arm/authorization';
+import { KeyVaultApi } from './arm/keyvault';
+import { MsiApi } from './arm/msi';
+import { KeyVaultKeysApi } from './keyvaultKeys';
 import { EventGridApi } from './arm/eventgrid';
 import { EventGridPublisher } from './eventgrid/publisher';
 import type { ArmSettings } from './arm/common';
@@ -78,6 +81,21 @@ export class AzureClients {
   /** Publishes CloudEvents to a topic endpoint with this tenant's Entra credential (or a topic key); the cloud's CA. */
   eventGridPublisher(topicEndpoint: string, key?: string): EventGridPublisher {
     return new EventGridPublisher(topicEndpoint, key ? { key } : this.credential, { ...this.options, caPem: this.cloud.caPem });
+  }
+
+  /** Key Vault vaults (ARM, @azure/arm-keyvault). */
+  keyVault(subscriptionId: string): KeyVaultApi {
+    return this.cached('keyVault', subscriptionId, () => new KeyVaultApi(this.credential, subscriptionId, this.armSettings));
+  }
+
+  /** User-assigned managed identities (ARM, @azure/arm-msi). */
+  msi(subscriptionId: string): MsiApi {
+    return this.cached('msi', subscriptionId, () => new MsiApi(this.credential, subscriptionId, this.armSettings));
+  }
+
+  /** Keys of one vault (data plane, @azure/keyvault-keys) by its `vaultUri`; the 401 challenge picks the token. */
+  keyVaultKeys(vaultUrl: string): KeyVaultKeysApi {
+    return this.cached('keyVaultKeys', vaultUrl.replace(/\/+$/, ''), () => new KeyVaultKeysApi(vaultUrl, this.credential, { ...this.options, cloud: this.cloud }));
   }
 
   /** Blob data access for an account's blob endpoint (prefer ARM's `primaryEndpoints.blob`). */

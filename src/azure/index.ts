@@ -80,6 +80,10 @@ export {
 } from './arm/authorization';
 export { EVENTGRID_ARM_API_VERSION, EVENTGRID_DATA_SENDER_ROLE, EventGridApi, topicId as eventGridTopicId, type EventSchema, type EventSubscription, type Topic as EventGridTopic, type TopicInput, type WebhookSubscriptionInput } from './arm/eventgrid';
 export { EVENTGRID_SCOPE, EventGridPublisher, type CloudEventInput } from './eventgrid/publisher';
+export { KEY_VAULT_ROLES, KeyVaultApi, updateStorageAccount, type Vault } from './arm/keyvault';
+export type { StorageAccount } from './arm/storage';
+export { MsiApi, type UserAssignedIdentity } from './arm/msi';
+export { KeyVaultKeysApi, type KeyProperties, type KeyVaultKey } from './keyvaultKeys';
 export { PURVIEW_ARM_API_VERSION, PurviewApi, type PurviewAccount, type PurviewAccountInput, type PurviewNameAvailability } from './arm/purview';
 export type { ArmSettings } from './arm/common';
 // Purview data plane (Data Map, scanning, collections)

@@ -10,6 +10,7 @@ import type { Step } from './engine';
 import type { RecipeEnv, SideEnv } from './env';
 import { describeError } from './errors';
 import { accountRef, getOrUndefined } from './steps/common';
+import { cmkCleanupStep } from './steps/cmk';
 import { graphOf } from './steps/readiness';
 import { shareRef, subscriptionRef } from './steps/sharing';
 
@@ -19,7 +20,7 @@ export function cleanupSteps(): S[] {
   const rgDelete = (which: 'provider' | 'consumer'): S => ({
     id: `cleanup.${which}.resourceGroup`,
     title: `Delete the ${which} resource group`,
-    dependsOn: [`cleanup.${which}.accounts`],
+    dependsOn: [`cleanup.${which}.accounts`, `cleanup.${which}.cmk`],
     side: which,
     plan: (env) => [{ action: 'delete', tenantId: env[which].tenantId, resource: env[which].plan.resourceGroup, detail: `resource group with everything in it (storage account ${env[which].plan.storageAccount} and its data${env[which].plan.purviewAccount ? `, Purview ${env[which].plan.purviewAccount}` : ''})` }],
     async execute(env, ctx) {
@@ -103,6 +104,8 @@ export function cleanupSteps(): S[] {
     },
     accounts('provider', 'cleanup.share'),
     accounts('consumer', 'cleanup.subscription'),
+    cmkCleanupStep('provider', 'cleanup.provider.accounts'),
+    cmkCleanupStep('consumer', 'cleanup.consumer.accounts'),
     rgDelete('provider'),
     rgDelete('consumer'),
     {

@@ -8,6 +8,7 @@ import type { AuditActor } from './audit';
 import { runSteps, type RunOptions, type RunResult, type Step } from './engine';
 import { actorOf, type RecipeEnv } from './env';
 import { cleanupSteps } from './cleanup';
+import { cmkStorageStep, keyVaultStep } from './steps/cmk';
 import { dataRoleStep, dataShareAccountStep, purviewStep, registerStep, storageStep, uploadStep } from './steps/infra';
 import { lineageStep, scanStep } from './steps/purview';
 import { readinessStep } from './steps/readiness';
@@ -19,9 +20,13 @@ export function recipeSteps(): Step<RecipeEnv>[] {
     registerStep('consumer'),
     storageStep('provider'),
     storageStep('consumer'),
+    keyVaultStep('provider'),
+    keyVaultStep('consumer'),
+    cmkStorageStep('provider'),
+    cmkStorageStep('consumer'),
     dataRoleStep('provider'),
     dataRoleStep('consumer'),
-    uploadStep(),
+    after(uploadStep(), 'provider.cmk'),
     dataShareAccountStep('provider'),
     dataShareAccountStep('consumer'),
     purviewStep('provider'),
@@ -30,15 +35,20 @@ export function recipeSteps(): Step<RecipeEnv>[] {
     scanStep('provider', ['provider.purview', 'provider.upload']),
     shareStep(),
     gateStep(),
-    datasetsStep(),
+    after(datasetsStep(), 'provider.cmk'),
     inviteStep(),
     acceptStep(),
-    mapStep(),
-    snapshotStep(),
+    after(mapStep(), 'consumer.cmk'),
+    after(snapshotStep(), 'provider.cmk', 'consumer.cmk'),
     triggerStep(),
     scanStep('consumer', ['consumer.purview', 'consumer.snapshot', 'consumer.dataRole']),
     lineageStep(),
   ];
+}
+
+/** The step, also waiting for `ids` (data written or read only once the account's customer-managed key is set). */
+function after(step: Step<RecipeEnv>, ...ids: string[]): Step<RecipeEnv> {
+  return { ...step, dependsOn: [...new Set([...step.dependsOn, ...ids])] };
 }
 
 /** Steps for one command: the named step and everything it needs (already-done ones are no-ops). */

@@ -32,6 +32,13 @@ export const rules = {
   location: ((v) => (!/^[a-z0-9]{2,40}$/.test(v) ? `'${v}' is not an Azure region name (for example westeurope).` : undefined)) as Check,
   /** `HH:MM` in UTC. */
   timeOfDay: ((v) => (!/^([01]\d|2[0-3]):[0-5]\d$/.test(v) ? `'${v}' is not a time of day: use HH:MM (24-hour, UTC).` : undefined)) as Check,
+  /** Key Vault vaults: global DNS names. */
+  keyVault: ((v) =>
+    !/^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$/.test(v) ? `Key vault '${v}' is not a valid name: 3 to 24 letters, digits and hyphens, starting with a letter, ending with a letter or digit, no consecutive hyphens (it is global across Azure).` : undefined) as Check,
+  keyVaultKey: ((v) => (!/^[0-9a-zA-Z-]{1,127}$/.test(v) ? `Key '${v}' is not a valid name: 1 to 127 letters, digits and hyphens.` : undefined)) as Check,
+  /** User-assigned managed identities. */
+  userAssignedIdentity: ((v) =>
+    !/^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/.test(v) ? `Managed identity '${v}' is not a valid name: 3 to 128 letters, digits, hyphens and underscores, starting with a letter or digit.` : undefined) as Check,
   blobPath: ((v) =>
     !v || v.length > 1024 || /(^|\/)\.\.?(\/|$)/.test(v) || v.startsWith('/') ? `'${v}' is not a valid blob path (no leading slash, no . or .. segments, at most 1024 characters).` : undefined) as Check,
 };

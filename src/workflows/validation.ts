@@ -8,6 +8,7 @@ import { SNAPSHOT_PROCESS_TYPE, snapshotProcessQualifiedName } from '../lineage/
 import type { RecipeEnv, SideEnv } from './env';
 import { describeError } from './errors';
 import { accountRef, getOrUndefined, storageId } from './steps/common';
+import { cmkState } from './cmk';
 import { purviewOf, scanHistory } from './steps/purview';
 import { shareRef, subscriptionRef } from './steps/sharing';
 
@@ -108,6 +109,24 @@ export async function validateEstate(env: RecipeEnv, now = Date.now()): Promise<
         return { ok: runs.some((r) => r.status === 'Succeeded'), detail: last ? `last run ${last.status}${last.endTime ? ` at ${last.endTime}` : ''}` : 'never scanned', fix: 'Run "Register and Scan" for this storage account.' };
       }, 'Check you have the Data Source Administrator role in Purview.');
     }
+  }
+  for (const s of [p, c]) {
+    const cmk = s.plan.cmk;
+    if (!cmk) continue;
+    add(`${s.side}.cmk`, `${s.side} storage encrypted with its customer-managed key: key enabled, not near expiry, identity and role present`, s, async () => {
+      const st = await cmkState(s.clients, s.subscriptionId, s.plan.resourceGroup, s.plan.storageAccount, now);
+      if (st.keySource.toLowerCase() !== 'microsoft.keyvault') {
+        return { ok: false, detail: `${s.plan.storageAccount} uses Microsoft-managed keys`, fix: `Run the ${s.side} customer-managed key steps (or Enable Customer-Managed Key… on the account) to use ${cmk.keyVault}/${cmk.keyName}.` };
+      }
+      const wrongKey = !st.keyUri?.toLowerCase().includes(`/keys/${cmk.keyName.toLowerCase()}`);
+      const problems = [...(wrongKey ? [{ problem: `the account uses ${st.keyUri}, not ${cmk.keyVault}/${cmk.keyName}`, fix: `Enable Customer-Managed Key… with ${cmk.keyVault}/${cmk.keyName}.` }] : []), ...st.problems];
+      const version = st.keyUri?.split('/').pop();
+      return {
+        ok: problems.length === 0,
+        detail: problems.length ? problems.map((x) => x.problem).join(' ') : `key ${cmk.keyName} version ${version} enabled${st.expiresOn ? `, expires ${st.expiresOn}` : ''}; identity ${st.identity?.split('/').pop()} has Key Vault Crypto Service Encryption User`,
+        fix: problems.map((x) => x.fix).join(' '),
+      };
+    }, 'Check you can read the storage account and the key vault.');
   }
   add('provider.dataShareRole', "provider Data Share identity reads the shared storage", p, async () => {
     const a = await p.clients.dataShare.accounts.get(accountRef(p));

@@ -43,6 +43,12 @@ export interface AzuriteHostConfig {
   tenants?: Record<string, string>;
   /** Account name -> object ids holding a blob data role on it (or on one of its containers). */
   dataRoles?: Record<string, BlobDataAccess>;
+  /**
+   * Account name -> why its customer-managed key cannot be used: blob reads and writes of those
+   * accounts answer 403 KeyVaultEncryptionKeyNotFound whoever asks (shared key, SAS, token), as
+   * Azure Storage does when the key is disabled, deleted or out of reach.
+   */
+  keyUnavailable?: Record<string, string>;
 }
 
 /** Object ids (lower case) allowed to read / write an account's blob data with a token. */
@@ -53,7 +59,7 @@ export interface BlobDataAccess {
   containers: Record<string, { read: string[]; write: string[] }>;
 }
 
-export type HostMessage = { type: 'accounts'; id: number; value: string; tenants?: Record<string, string>; dataRoles?: Record<string, BlobDataAccess> } | { type: 'stop' };
+export type HostMessage = { type: 'accounts'; id: number; value: string; tenants?: Record<string, string>; dataRoles?: Record<string, BlobDataAccess>; keyUnavailable?: Record<string, string> } | { type: 'stop' };
 export type HostReply = { type: 'ready'; port: number } | { type: 'ack'; id: number } | { type: 'error'; message: string };
 
 /* Minimal shapes of the Azurite internals we use (the package ships no typings for them). */
@@ -61,7 +67,7 @@ interface AzuriteBlobServer {
   start(): Promise<void>;
   close(): Promise<void>;
   accountDataStore: { refresh(): void };
-  httpServer: { address(): { port: number } | string | null };
+  httpServer: import('node:events').EventEmitter & { address(): { port: number } | string | null };
 }
 type BlobServerCtor = new (config: unknown) => AzuriteBlobServer;
 type BlobConfigurationCtor = new (...args: unknown[]) => unknown;
@@ -130,6 +136,39 @@ function checkTokensLikeAzure(azurite: NodeRequire, publicKeyPem: string, tenant
   };
 }
 
+/**
+ * Operations Azure refuses while an account's key is unavailable (Learn: "Revoke access to
+ * customer-managed keys"): blob reads and writes (Get/Put Blob, Put Block, Copy, metadata,
+ * properties) and List Blobs with metadata. Container operations and deletes still work.
+ */
+function refuseWhileKeyUnavailable(server: AzuriteBlobServer, unavailable: Map<string, string>): void {
+  const listeners = server.httpServer.listeners('request') as ((req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void)[];
+  server.httpServer.removeAllListeners('request');
+  server.httpServer.on('request', (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const segs = url.pathname.split('/').filter((x) => x.length > 0);
+    const account = segs[0]?.toLowerCase();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const blobOp = segs.length >= 3 && method !== 'DELETE' && method !== 'OPTIONS';
+    const listWithMetadata = segs.length === 2 && url.searchParams.get('comp') === 'list' && /metadata/i.test(url.searchParams.get('include') ?? '');
+    if (account && unavailable.has(account) && (blobOp || listWithMetadata)) {
+      const requestId = crypto.randomUUID();
+      const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>KeyVaultEncryptionKeyNotFound</Code><Message>The key vault key is not found to unwrap the encryption key.\nRequestId:${requestId}\nTime:${new Date().toISOString()}</Message></Error>`;
+      res.writeHead(403, {
+        'Content-Type': 'application/xml',
+        'x-ms-error-code': 'KeyVaultEncryptionKeyNotFound',
+        'x-ms-request-id': requestId,
+        'x-ms-version': '2025-01-05',
+        ...(method === 'HEAD' ? {} : { 'Content-Length': String(Buffer.byteLength(body)) }),
+      });
+      req.resume();
+      res.end(method === 'HEAD' ? undefined : body);
+      return;
+    }
+    for (const l of listeners) l.call(server.httpServer, req, res);
+  });
+}
+
 function send(reply: HostReply): void {
   process.send?.(reply);
 }
@@ -189,6 +228,8 @@ async function main(): Promise<void> {
     false, // in-memory persistence
   );
   const server = new BlobServer(blobConfig);
+  const keyUnavailable = new Map(Object.entries(config.keyUnavailable ?? {}));
+  refuseWhileKeyUnavailable(server, keyUnavailable);
   await server.start();
   const address = server.httpServer.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -213,6 +254,10 @@ async function main(): Promise<void> {
       if (msg.tenants) {
         tenants.clear();
         for (const [account, tenant] of Object.entries(msg.tenants)) tenants.set(account, tenant);
+      }
+      if (msg.keyUnavailable) {
+        keyUnavailable.clear();
+        for (const [account, why] of Object.entries(msg.keyUnavailable)) keyUnavailable.set(account, why);
       }
       if (msg.dataRoles) {
         dataRoles.clear();

@@ -25,6 +25,8 @@ export interface AzuriteOptions {
   tenants?: Record<string, string>;
   /** See AzuriteHostConfig.dataRoles. */
   dataRoles?: Record<string, BlobDataAccess>;
+  /** See AzuriteHostConfig.keyUnavailable. */
+  keyUnavailable?: Record<string, string>;
   log(message: string): void;
 }
 
@@ -92,8 +94,8 @@ export class AzuriteProcess {
     const { options } = this;
     const location = path.join(options.dataDir, 'azurite');
     fs.mkdirSync(location, { recursive: true });
-    const config: AzuriteHostConfig = { azuriteDir: resolveAzuriteDir(options.azuriteDir), host: options.host, port: options.port, location, cert: options.certPath, key: options.keyPath, trustedCopyKey: options.trustedCopyKey, tokenPublicKeyPem: options.tokenPublicKeyPem, tenants: options.tenants, dataRoles: options.dataRoles };
-    this.lastAccounts = options.accounts + JSON.stringify(options.tenants ?? {}) + JSON.stringify(options.dataRoles ?? {});
+    const config: AzuriteHostConfig = { azuriteDir: resolveAzuriteDir(options.azuriteDir), host: options.host, port: options.port, location, cert: options.certPath, key: options.keyPath, trustedCopyKey: options.trustedCopyKey, tokenPublicKeyPem: options.tokenPublicKeyPem, tenants: options.tenants, dataRoles: options.dataRoles, keyUnavailable: options.keyUnavailable };
+    this.lastAccounts = options.accounts + JSON.stringify(options.tenants ?? {}) + JSON.stringify(options.dataRoles ?? {}) + JSON.stringify(options.keyUnavailable ?? {});
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       SANDBOX_AZURITE_CONFIG: JSON.stringify(config),
@@ -137,8 +139,8 @@ export class AzuriteProcess {
   }
 
   /** Sends the account list if it changed and resolves once Azurite has reloaded it. */
-  async setAccounts(value: string, tenants: Record<string, string> = {}, dataRoles: Record<string, BlobDataAccess> = {}): Promise<void> {
-    const state = value + JSON.stringify(tenants) + JSON.stringify(dataRoles);
+  async setAccounts(value: string, tenants: Record<string, string> = {}, dataRoles: Record<string, BlobDataAccess> = {}, keyUnavailable: Record<string, string> = {}): Promise<void> {
+    const state = value + JSON.stringify(tenants) + JSON.stringify(dataRoles) + JSON.stringify(keyUnavailable);
     if (state === this.lastAccounts) {
       return;
     }
@@ -149,7 +151,7 @@ export class AzuriteProcess {
     const id = this.nextId++;
     await new Promise<void>((resolve, reject) => {
       this.acks.set(id, { resolve, reject });
-      const msg: HostMessage = { type: 'accounts', id, value, tenants, dataRoles };
+      const msg: HostMessage = { type: 'accounts', id, value, tenants, dataRoles, keyUnavailable };
       this.child?.send(msg);
     });
   }

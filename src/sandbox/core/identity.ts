@@ -18,6 +18,7 @@ export const AUDIENCE = {
   purview: 'https://purview.azure.net',
   graph: 'https://graph.microsoft.com',
   eventGrid: 'https://eventgrid.azure.net',
+  keyVault: 'https://vault.azure.net',
 } as const;
 
 /** Audiences ARM accepts (both spellings of the management resource, with and without slash). */
@@ -67,7 +68,7 @@ function aadResponse(err: AadError): SandboxResponse {
 
 /** Resources a token can be requested for (scope `{resource}/.default`), normalized. */
 function knownResources(baseUrl: string): string[] {
-  return [AUDIENCE.arm, 'https://management.core.windows.net', AUDIENCE.storage, AUDIENCE.purview, AUDIENCE.graph, AUDIENCE.eventGrid, baseUrl].map(normalizeAudience);
+  return [AUDIENCE.arm, 'https://management.core.windows.net', AUDIENCE.storage, AUDIENCE.purview, AUDIENCE.graph, AUDIENCE.eventGrid, AUDIENCE.keyVault, baseUrl].map(normalizeAudience);
 }
 
 /** Picks the resource from a v2 `scope` (e.g. `https://management.azure.com/.default openid profile`) or a v1 `resource`. */

@@ -4,6 +4,7 @@
  * a scope removes its assignments), and the check ARM makes before every call.
  */
 import { ArmError, type Authorization, type Principal, type Store } from './contract';
+import { KEY_VAULT_ROLES } from './keyVaultRoles';
 
 export interface RoleDefinition {
   guid: string;
@@ -105,6 +106,7 @@ export const BUILT_IN_ROLES: RoleDefinition[] = [
     dataActions: ['Microsoft.EventGrid/events/send/action'],
     notDataActions: [],
   },
+  ...KEY_VAULT_ROLES,
 ];
 
 export function builtInRole(guid: string): RoleDefinition | undefined {

@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { AzuriteBlobData, type StorageKeysRecord } from './blobs';
 import { AzuriteProcess } from './azurite';
+import { accountsWithUnavailableKey } from './cmk';
 import { ArmError, type Principal, type ResourceProvider, type SandboxContext, type SandboxRequest, type SandboxResponse } from './contract';
 import { SandboxDirectory } from './directory';
 import { FaultInjector, type FaultRule } from './faults';
@@ -92,6 +93,15 @@ export interface CoreInternals {
   verifyBearer(authorization: string | undefined, audiences: string[]): TokenCheck;
   /** PEM of the sandbox's CA (providers that call out over HTTPS, e.g. Event Grid webhooks, trust it). */
   caPem: string;
+  /**
+   * An extra HTTPS origin (same certificate) whose requests are served as `{prefix}{path}` on the
+   * main server: for data planes whose clients need an origin of their own (Key Vault parses
+   * `https://{vault}/keys/{name}/{version}` identifiers). Tries `preferredPort` first (stable URLs
+   * across restarts); returns the port. Closed when the sandbox stops.
+   */
+  originFor(prefix: string, preferredPort?: number): Promise<number>;
+  /** The port of an origin opened by originFor, if open. */
+  originPort(prefix: string): number | undefined;
 }
 
 const contextInternals = new WeakMap<SandboxContext, CoreInternals>();
@@ -127,6 +137,8 @@ export class SandboxCore {
   private server: https.Server | undefined;
   private azurite: AzuriteProcess | undefined;
   private readonly requestWatchers = new Set<(entry: RequestLogEntry) => void>();
+  /** Extra origins (see CoreInternals.originFor) by lower-cased prefix. */
+  private readonly origins = new Map<string, { server: https.Server; port: number }>();
 
   /**
    * Calls `watch` once per answered request (method, path with query, status, arrival and finish
@@ -210,6 +222,8 @@ export class SandboxCore {
       syncAzurite: () => this.syncAzurite(),
       verifyBearer: (authorization, audiences) => verifyBearer(authorization, this.identityDeps, audiences),
       caPem: tls.ca,
+      originFor: (prefix, preferredPort) => this.originFor(prefix, preferredPort),
+      originPort: (prefix) => this.origins.get(prefix.toLowerCase())?.port,
     });
     this.router.add(identityProvider(this.identityDeps));
     this.router.add(this.operationsProvider());
@@ -335,7 +349,45 @@ export class SandboxCore {
   }
 
   async syncAzurite(): Promise<void> {
-    await this.azurite?.setAccounts(this.azuriteAccountsValue(), this.azuriteTenants(), this.azuriteDataRoles());
+    await this.azurite?.setAccounts(this.azuriteAccountsValue(), this.azuriteTenants(), this.azuriteDataRoles(), accountsWithUnavailableKey(this.store, this.now().getTime()));
+  }
+
+  private async originFor(prefix: string, preferredPort?: number): Promise<number> {
+    const key = prefix.toLowerCase();
+    const open = this.origins.get(key);
+    if (open) return open.port;
+    const main = this.server;
+    if (!main) throw new Error('The sandbox is not listening yet.');
+    const server = https.createServer({ cert: this.tls.cert, key: this.tls.key, keepAliveTimeout: 5000 }, (req, res) => {
+      req.url = `${prefix}${req.url?.startsWith('/') ? '' : '/'}${req.url ?? ''}`;
+      main.emit('request', req, res);
+    });
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    const listen = (port: number) =>
+      new Promise<number>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, this.options.host ?? '127.0.0.1', () => {
+          server.off('error', reject);
+          const address = server.address();
+          resolve(typeof address === 'object' && address ? address.port : 0);
+        });
+      });
+    let port: number;
+    try {
+      port = await listen(preferredPort ?? 0);
+    } catch {
+      port = await listen(0);
+    }
+    const again = this.origins.get(key);
+    if (again) {
+      server.close();
+      return again.port;
+    }
+    this.origins.set(key, { server, port });
+    return port;
   }
 
   registrationState(subscriptionId: string, namespace: string): 'Registered' | 'NotRegistered' | 'Registering' | 'Unregistering' {
@@ -408,6 +460,7 @@ export class SandboxCore {
       tokenPublicKeyPem: this.signer.publicKeyPem(),
       tenants: this.azuriteTenants(),
       dataRoles: this.azuriteDataRoles(),
+      keyUnavailable: accountsWithUnavailableKey(this.store, this.now().getTime()),
       log: (m) => this.log(m),
     });
     await this.azurite.start();
@@ -478,6 +531,8 @@ export class SandboxCore {
     if (this.ticking) {
       await this.ticking.catch(() => undefined);
     }
+    for (const o of this.origins.values()) o.server.close();
+    this.origins.clear();
     const server = this.server;
     if (server) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

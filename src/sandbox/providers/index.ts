@@ -13,6 +13,8 @@ import { dataShareProvider } from './datashare';
 import { graphProvider } from './graph';
 import { eventGridProvider } from './eventgrid';
 import { logicProvider } from './logic';
+import { keyVaultProvider } from './keyvault';
+import { msiProvider } from './msi';
 
 export const providers: ResourceProvider[] = [
   resourcesProvider,
@@ -24,4 +26,6 @@ export const providers: ResourceProvider[] = [
   graphProvider,
   logicProvider,
   eventGridProvider,
+  keyVaultProvider,
+  msiProvider,
 ];

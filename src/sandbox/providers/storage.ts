@@ -10,6 +10,8 @@ import { paginate, systemData } from '../core/arm';
 import type { StorageKeysRecord } from '../core/blobs';
 import { internals } from '../core/server';
 import { bodyObject, callerOf, normalizeLocation, propertiesOf, tagsOf } from './common';
+import { applyStorageCmk, encryptionView, identityView, type StorageIdentity } from './storageCmk';
+import type { StoredEncryption } from '../core/cmk';
 
 /** arm-storage 20.0.0 sends 2025-08-01; older SDKs and tools send the others. */
 export const STORAGE_API_VERSIONS = ['2019-06-01', '2021-04-01', '2021-09-01', '2022-05-01', '2022-09-01', '2023-01-01', '2023-04-01', '2023-05-01', '2024-01-01', '2025-01-01', '2025-06-01', '2025-08-01'];
@@ -35,7 +37,11 @@ interface StorageAccountRecord {
   sku: { name: string; tier: string };
   kind: string;
   systemData: ReturnType<typeof systemData>;
+  /** Managed identities of the account (system- and/or user-assigned). */
+  identity?: StorageIdentity;
   properties: {
+    /** Customer-managed key settings (absent: Microsoft-managed keys). */
+    encryption?: StoredEncryption;
     provisioningState: 'Succeeded' | 'Creating';
     creationTime: string;
     isHnsEnabled: boolean;
@@ -82,6 +88,7 @@ function view(ctx: SandboxContext, rec: StorageAccountRecord) {
   const keys = ctx.store.get<StorageKeysRecord>('storageKeys', keysKey(rec.id));
   return {
     ...rec,
+    ...(rec.identity ? { identity: identityView(rec.identity) } : {}),
     properties: {
       ...rec.properties,
       keyCreationTime: { key1: keys?.keys[0]?.creationTime, key2: keys?.keys[1]?.creationTime },
@@ -89,11 +96,7 @@ function view(ctx: SandboxContext, rec: StorageAccountRecord) {
       primaryEndpoints: { blob: blob, dfs: blob },
       primaryLocation: rec.location,
       statusOfPrimary: 'available',
-      encryption: {
-        services: { blob: { enabled: true, keyType: 'Account', lastEnabledTime: rec.properties.creationTime }, file: { enabled: true, keyType: 'Account', lastEnabledTime: rec.properties.creationTime } },
-        keySource: 'Microsoft.Storage',
-        requireInfrastructureEncryption: false,
-      },
+      encryption: encryptionView(ctx, rec),
       networkAcls: { bypass: 'AzureServices', virtualNetworkRules: [], ipRules: [], defaultAction: 'Allow' },
     },
   };
@@ -253,7 +256,7 @@ export const storageProvider: ResourceProvider = {
           if (props.isHnsEnabled !== undefined && props.isHnsEnabled !== existing.properties.isHnsEnabled) {
             throw new ArmError(400, 'InvalidRequestPropertyValue', "'isHnsEnabled' can only be set when the storage account is created. Create a new account to change it.");
           }
-          const updated = applyUpdate(existing, body, props, req, now);
+          const updated = applyStorageCmk(ctx, applyUpdate(existing, body, props, req, now), body, props, false);
           ctx.store.put('resources', id, updated);
           return { status: 200, body: view(ctx, updated) };
         }
@@ -268,7 +271,7 @@ export const storageProvider: ResourceProvider = {
           throw new ArmError(400, 'InvalidRequestPropertyValue', `The value '${kind}' of property 'kind' is invalid. Use one of: ${KINDS.join(', ')}.`);
         }
         const tags = tagsOf(body);
-        const rec: StorageAccountRecord = {
+        const created: StorageAccountRecord = {
           id,
           name,
           type: 'Microsoft.Storage/storageAccounts',
@@ -289,6 +292,8 @@ export const storageProvider: ResourceProvider = {
             publicNetworkAccess: String(props.publicNetworkAccess ?? 'Enabled'),
           },
         };
+        // Identity and customer-managed key checks run before anything is stored: a refused key changes nothing.
+        const rec = applyStorageCmk(ctx, created, body, props, true);
         const keys: StorageKeysRecord = {
           accountName: name,
           resourceId: id,
@@ -326,7 +331,7 @@ export const storageProvider: ResourceProvider = {
         if (props.isHnsEnabled !== undefined && props.isHnsEnabled !== existing.properties.isHnsEnabled) {
           throw new ArmError(400, 'InvalidRequestPropertyValue', "'isHnsEnabled' can only be set when the storage account is created. Create a new account to change it.");
         }
-        const updated = applyUpdate(existing, body, props, req, ctx.clock.now());
+        const updated = applyStorageCmk(ctx, applyUpdate(existing, body, props, req, ctx.clock.now()), body, props, false);
         ctx.store.put('resources', updated.id, updated);
         return { status: 200, body: view(ctx, updated) };
       },

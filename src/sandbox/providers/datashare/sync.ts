@@ -3,6 +3,7 @@
  * consumer's mapped target through `ctx.blobs`, incremental state, cancellation, history records,
  * scheduled triggers on the sandbox clock, and recovery after a restart.
  */
+import { cmkProblem } from '../../core/cmk';
 import { ArmError, type BlobItem, type Principal, type SandboxContext, type Store } from '../../core/contract';
 import {
   ROLE, SYNCS, SYNC_STATE, T, type Json, type StoredResource, accountIdOf, allResources, getResource, key, listResources,
@@ -373,6 +374,17 @@ async function copyMapping(ctx: SandboxContext, c: CopyInput): Promise<string> {
   const consumerMi = c.consumerAccount?.identity?.principalId;
   if (!hasAnyRole(ctx, consumerMi, dst.storageAccountId, [ROLE.storageBlobDataContributor, ROLE.storageBlobDataOwner])) {
     throw new StepFailure('TargetStoragePermissionDenied', `The managed identity of Data Share account '${c.consumerAccount?.name ?? '?'}' (principal id ${consumerMi ?? 'unknown'}) lacks the '${ROLE.storageBlobDataContributor.name}' role (${ROLE.storageBlobDataContributor.id}) on scope '${dst.storageAccountId}'. Assign that role to the account's managed identity on the target storage account, then synchronize again.`);
+  }
+  // Customer-managed keys: an account whose key is disabled, deleted or out of reach cannot be read or written.
+  for (const [where, loc] of [['source', src], ['target', dst]] as const) {
+    const acct = ctx.resources.resource<Parameters<typeof cmkProblem>[1]>(loc.storageAccountId);
+    const problem = acct ? cmkProblem(ctx.store, acct, ctx.clock.now().getTime()) : undefined;
+    if (problem) {
+      throw new StepFailure(
+        'KeyVaultEncryptionKeyNotFound',
+        `The ${where} storage account '${loc.account}' is encrypted with a customer-managed key that cannot be used: ${problem}. Azure Storage refuses reads and writes (403 KeyVaultEncryptionKeyNotFound) until the ${where === 'source' ? 'provider' : 'consumer'} restores the key (enable or recover it, or give the account's identity back 'Key Vault Crypto Service Encryption User'), then synchronize again.`,
+      );
+    }
   }
   for (const [where, loc] of [['source', src], ['target', dst]] as const) {
     if (!CONTAINER_RE.test(loc.container) || loc.container.includes('--')) {
