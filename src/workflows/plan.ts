@@ -6,6 +6,7 @@
  */
 import { checkApprovalPlan, type ApprovalPlan } from './approvalPlan';
 import type { GovernancePolicy } from './governance';
+import { checkNotificationsPlan, type NotificationsPlan } from './notificationsPlan';
 import { checkQualityPlan, type QualityPlan } from './quality/planRules';
 import { futureDate, Problems, rules } from './validate';
 
@@ -55,6 +56,8 @@ export interface RecipePlan {
   governance?: { policy?: GovernancePolicy; justification?: string; /** Data-quality rules files the gate runs (paths relative to the plan). */ quality?: QualityPlan; /** Approval by a second person (src/workflows/approvals.ts). */ approval?: ApprovalPlan };
   scan?: { provider?: boolean; consumer?: boolean };
   readiness?: { guestInvite?: boolean; partnerPolicy?: boolean };
+  /** Event Grid notifications (src/workflows/events.ts). */
+  notifications?: NotificationsPlan;
 }
 
 const SIDE_KEYS = ['tenantId', 'subscriptionId', 'identity', 'credential', 'resourceGroup', 'storageAccount', 'container', 'dataShareAccount', 'purviewAccount', 'cmk'];
@@ -115,7 +118,7 @@ export function checkPlan(json: unknown, source = 'The plan', now = Date.now(), 
     p.throwIfAny(source);
   }
   const v = json as Record<string, unknown>;
-  unknownKeys(p, 'plan', v, ['version', 'target', 'location', 'provider', 'consumer', 'share', 'invitation', 'subscription', 'governance', 'scan', 'readiness']);
+  unknownKeys(p, 'plan', v, ['version', 'target', 'location', 'provider', 'consumer', 'share', 'invitation', 'subscription', 'governance', 'scan', 'readiness', 'notifications']);
   if (v.version !== 1) p.add('version', 'must be 1.');
   if (v.target !== 'sandbox' && v.target !== 'azure') p.add('target', "must be 'sandbox' or 'azure'.");
   p.check('location', v.location, rules.location);
@@ -209,6 +212,7 @@ export function checkPlan(json: unknown, source = 'The plan', now = Date.now(), 
       if (v.governance.justification !== undefined && (typeof v.governance.justification !== 'string' || !v.governance.justification.trim())) p.add('governance.justification', 'must be a non-empty string.');
     }
   }
+  if (v.notifications !== undefined) for (const [field, message] of checkNotificationsPlan(v.notifications)) p.add(field, message);
   for (const k of ['scan', 'readiness'] as const) {
     const o = v[k];
     if (o === undefined) continue;

@@ -4,13 +4,17 @@
  * the consumer's scan and the lineage link. The editor's commands run single steps or sub-graphs
  * of it; the headless runner runs it whole.
  */
+import { randomUUID } from 'node:crypto';
 import type { AuditActor } from './audit';
 import { runSteps, type RunOptions, type RunResult, type Step } from './engine';
 import { actorOf, type RecipeEnv } from './env';
 import { cleanupSteps } from './cleanup';
+import { prepareEvents } from './events';
+import { eventSubscriptionsStep, eventTopicStep } from './steps/events';
 import { cmkStorageStep, keyVaultStep } from './steps/cmk';
 import { dataRoleStep, dataShareAccountStep, purviewStep, registerStep, storageStep, uploadStep } from './steps/infra';
 import { lineageStep, scanStep } from './steps/purview';
+import { approvalStep } from './steps/approval';
 import { readinessStep } from './steps/readiness';
 import { acceptStep, datasetsStep, gateStep, inviteStep, mapStep, shareStep, snapshotStep, triggerStep } from './steps/sharing';
 
@@ -35,6 +39,7 @@ export function recipeSteps(): Step<RecipeEnv>[] {
     scanStep('provider', ['provider.purview', 'provider.upload']),
     shareStep(),
     gateStep(),
+    approvalStep(),
     after(datasetsStep(), 'provider.cmk'),
     inviteStep(),
     acceptStep(),
@@ -43,6 +48,8 @@ export function recipeSteps(): Step<RecipeEnv>[] {
     triggerStep(),
     scanStep('consumer', ['consumer.purview', 'consumer.snapshot', 'consumer.dataRole']),
     lineageStep(),
+    eventTopicStep(),
+    eventSubscriptionsStep(),
   ];
 }
 
@@ -80,5 +87,7 @@ export function recipeActor(env: RecipeEnv): (step: { side?: string }) => Promis
 
 /** Runs steps of the recipe (or cleanup) with the recipe's audit actor. */
 export function runRecipeSteps(steps: readonly Step<RecipeEnv>[], env: RecipeEnv, options: RunOptions = {}): Promise<RunResult> {
-  return runSteps(steps, env, { actor: recipeActor(env), ...options });
+  const runId = options.runId ?? randomUUID();
+  prepareEvents(env, steps, options.audit, runId);
+  return runSteps(steps, env, { actor: recipeActor(env), ...options, runId });
 }

@@ -34,7 +34,9 @@ function runtimePipeline(settings: PipelineSettings, credential?: { credential: 
 async function sendJson<T>(pipeline: Pipeline, settings: PipelineSettings, method: 'GET' | 'POST', url: string, body: unknown, headers: Record<string, string>, abortSignal?: AbortSignal): Promise<{ status: number; headers: Record<string, string>; body: T | undefined }> {
   const h = createHttpHeaders({ accept: 'application/json', ...headers });
   if (body !== undefined) h.set('content-type', 'application/json; charset=utf-8');
-  const request = createPipelineRequest({ url, method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), abortSignal, tlsSettings: tlsOptionsFor(settings.caPem) });
+  const request = createPipelineRequest({ url, method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), abortSignal });
+  const tls = tlsOptionsFor(settings.caPem);
+  if (tls) request.tlsSettings = tls;
   const client = settings.httpClient ?? createDefaultHttpClient();
   let response;
   try {

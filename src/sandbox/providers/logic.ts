@@ -85,12 +85,14 @@ interface ActionDef {
 }
 
 interface ActionRun {
+  type?: string;
   status: ActionStatus;
   startTime: string;
   endTime?: string;
   code?: string;
   error?: { code: string; message: string };
-  outputs?: { statusCode?: number; headers?: Record<string, string>; body?: unknown };
+  /** HTTP-shaped actions: {statusCode, headers, body}; Compose: the composed value. */
+  outputs?: unknown;
   /** HttpWebhook: when the wait times out (sandbox clock). */
   deadline?: string;
   trackingId: string;
@@ -378,8 +380,11 @@ function call(name: string, args: unknown[], scope: EvalScope): unknown {
       return scope.run.trigger.outputs.body ?? null;
     case 'triggeroutputs':
       return scope.run.trigger.outputs;
-    case 'body':
-      return actionOf(scope, args[0]).outputs?.body ?? null;
+    case 'body': {
+      // Compose's outputs are its value; HTTP-shaped actions keep the body under `body`.
+      const a = actionOf(scope, args[0]);
+      return (a.type === 'Compose' ? a.outputs : (a.outputs as { body?: unknown } | undefined)?.body) ?? null;
+    }
     case 'outputs':
       return actionOf(scope, args[0]).outputs ?? null;
     case 'listcallbackurl':
@@ -479,7 +484,7 @@ function advance(ctx: SandboxContext, wf: WorkflowRecord, run: RunRecord, baseUr
         run.actions[name] = { status: 'Skipped', startTime: t, endTime: t, code: 'ActionSkipped', error: { code: 'ActionConditionFailed', message: `The execution of template action '${name}' is skipped: the 'runAfter' condition for action '${deps.map(([d]) => d).join("', '")}' is not satisfied.` }, trackingId };
         continue;
       }
-      run.actions[name] = runAction(ctx, wf, run, name, a, baseUrl, trackingId);
+      run.actions[name] = { type: a.type, ...runAction(ctx, wf, run, name, a, baseUrl, trackingId) };
     }
   }
   const states = Object.values(run.actions);
@@ -494,7 +499,7 @@ function runAction(ctx: SandboxContext, wf: WorkflowRecord, run: RunRecord, name
   try {
     switch (a.type) {
       case 'Compose':
-        return { status: 'Succeeded', startTime: t, endTime: t, code: 'OK', outputs: { body: evaluate(a.inputs, { run, wf, now }) }, trackingId };
+        return { type: a.type, status: 'Succeeded', startTime: t, endTime: t, code: 'OK', outputs: evaluate(a.inputs, { run, wf, now }), trackingId };
       case 'Terminate': {
         const inputs = (evaluate(a.inputs, { run, wf, now }) ?? {}) as { runStatus?: string; runError?: { code?: string; message?: string } };
         const status = (['Succeeded', 'Failed', 'Cancelled'].includes(String(inputs.runStatus)) ? inputs.runStatus : 'Failed') as RunStatus;

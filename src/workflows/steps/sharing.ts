@@ -14,6 +14,7 @@ import { qualityGate, snapshotQualityGate } from '../quality/gate';
 import { rulesFileFor } from '../quality/planRules';
 import { accountRef, getOrUndefined, rgPath, shareRef, storageId, subscriptionRef } from './common';
 import { classificationsOf, recordLineage, snapshotFactsOf } from './purview';
+import { snapshotFailed, subjects } from '../events';
 
 type S = Step<RecipeEnv>;
 export const SCHEDULE_NAME = 'schedule';
@@ -45,6 +46,7 @@ export function shareStep(): S {
       const share = await getOrUndefined(() => ds.shares.get(shareRef(env), o));
       if (!share || (share.properties?.description ?? '') !== wanted.description || (share.properties?.terms ?? '') !== wanted.terms) {
         await ds.shares.createOrUpdate(shareRef(env), { properties: wanted }, o);
+        if (!share) await env.events?.publish('GovernedDataShare.ShareCreated', subjects.share(env), { share: env.plan.share.name, shareKind: 'CopyBased', providerTenantId: env.provider.tenantId, description: wanted.description, hasTerms: wanted.terms !== '' });
         changed = true;
       }
       const sched = env.plan.share.schedule;
@@ -120,6 +122,7 @@ export function datasetsStep(): S {
         const ref = { ...shareRef(env), dataSetName: d.name };
         if (await getOrUndefined(() => ds.dataSets.get(ref, { abortSignal: ctx.signal }))) continue;
         await ds.dataSets.createOrUpdate(ref, datasetBody(env, d), { abortSignal: ctx.signal });
+        await env.events?.publish('GovernedDataShare.DataSetAdded', subjects.dataSet(env, d.name), { share: env.plan.share.name, dataSet: d.name, kind: d.kind, container: env.provider.plan.container, path: d.path });
         added++;
       }
       return { changed: added > 0, summary: added ? `added ${added} dataset(s)` : 'datasets already in the share' };
@@ -152,6 +155,7 @@ export function inviteStep(): S {
       }
       const target = await invitationTarget(env);
       const created = await ds.invitations.createOrUpdate(ref, { properties: { ...target, ...(env.plan.invitation.expiresOn ? { expirationDate: new Date(env.plan.invitation.expiresOn).toISOString() } : {}) } as InvitationTarget }, { abortSignal: ctx.signal });
+      await env.events?.publish('GovernedDataShare.InvitationSent', subjects.invitation(env), { share: env.plan.share.name, invitation: env.plan.invitation.name, invitationId: created.properties?.invitationId, consumerTenantId: env.consumer.tenantId, targetEmail: env.plan.invitation.targetEmail, expiresOn: env.plan.invitation.expiresOn });
       return { changed: true, summary: `invitation ${created.properties?.invitationId} sent`, resourceIds: [created.id ?? ''] };
     },
   };
@@ -186,6 +190,7 @@ export function acceptStep(): S {
       if (inv.properties.invitationStatus !== 'Pending') throw new UserFacingError(`The invitation is ${inv.properties.invitationStatus} and cannot be accepted.`, 'Ask the provider for a new invitation.');
       ctx.report(`accepting; terms of use: ${inv.properties.termsOfUse ?? '(none)'}`);
       const sub = await ds.shareSubscriptions.accept(subscriptionRef(env), { invitationId: inv.properties.invitationId, sourceShareLocation: inv.properties.location as string });
+      await env.events?.publish('GovernedDataShare.InvitationAccepted', subjects.shareSubscription(env), { share: env.plan.share.name, shareSubscription: env.plan.subscription.name, invitationId: inv.properties.invitationId, consumerTenantId: env.consumer.tenantId });
       return { changed: true, summary: `accepted into ${sub.name}`, resourceIds: [sub.id ?? ''] };
     },
   };
@@ -236,8 +241,9 @@ export async function runSnapshot(env: RecipeEnv, mode: 'FullSync' | 'Incrementa
   await snapshotQualityGate(env, ctx);
   const ds = env.consumer.clients.dataShare;
   ctx.report(`snapshot (${mode}) started`);
-  const sync = await ds.shareSubscriptions.synchronizeAndWait(subscriptionRef(env), { synchronizationMode: mode, abortSignal: ctx.signal, intervalInMs: env.pollIntervalMs });
+  const sync = await ds.shareSubscriptions.synchronizeAndWait(subscriptionRef(env), { synchronizationMode: mode, abortSignal: ctx.signal, intervalInMs: env.pollIntervalMs }).catch((e: unknown) => snapshotFailed(env, mode, e));
   const details = await syncDetails(env, sync.synchronizationId, ctx.signal);
+  await env.events?.publish(sync.status === 'Succeeded' ? 'GovernedDataShare.SnapshotSucceeded' : 'GovernedDataShare.SnapshotFailed', `${subjects.shareSubscription(env)}/synchronizations/${sync.synchronizationId}`, { shareSubscription: env.plan.subscription.name, synchronizationId: sync.synchronizationId, mode, status: sync.status, message: sync.message, files: details.files, bytes: details.bytes, durationMs: sync.durationMs });
   let lineageError: string | undefined;
   if (sync.status === 'Succeeded') {
     await recordLineage(env, snapshotFactsOf(sync, mode), ctx.signal).catch((e: unknown) => {
