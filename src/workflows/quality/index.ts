@@ -8,7 +8,7 @@ export { checkQuality, checkSources, inferColumns, inferFromSources, worst, type
 export { scaffoldRules } from './infer';
 export { formatQualityReport, summarizeQuality } from './report';
 export { readQualityFromEntity, recordQualityInPurview, QUALITY_BUSINESS_METADATA, QUALITY_LABELS, type QualityOnEntity } from './purview';
-export { memorySource, listTarget, type QualityTarget, type SourceBlob } from './source';
+export { blobSource, memorySource, listTarget, type QualityTarget, type SourceBlob } from './source';
 export { qualityGate, snapshotQualityGate } from './gate';
 export { rulesFileFor, rulesFor, type QualityPlan } from './planRules';
 export { sensitiveKind } from './values';
