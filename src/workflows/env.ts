@@ -10,6 +10,7 @@ import { azureCliCredential, environmentCredential, sandboxCredentials, type San
 import { AZURE_PUBLIC_CLOUD, AzureClients, loadSandboxCloud, SCOPES, type CloudConfig, type FactoryOptions } from '../azure';
 import type { AuditActor } from './audit';
 import { currentStepId } from './engine';
+import { EventGridSink } from './events';
 import { UserFacingError } from './errors';
 import type { RecipePlan, SidePlan } from './plan';
 
@@ -191,7 +192,7 @@ export async function createRecipeEnv(plan: RecipePlan, options: EnvOptions = {}
   };
   const p = credentialFor(plan.provider, 'provider');
   const c = credentialFor(plan.consumer, 'consumer');
-  return {
+  const env: RecipeEnv = {
     plan,
     cloud,
     sandbox,
@@ -201,4 +202,6 @@ export async function createRecipeEnv(plan: RecipePlan, options: EnvOptions = {}
     provider: makeSide('provider', plan.provider, cloud, p.credential, clientOptions, p.name, options.clients?.[plan.provider.tenantId]),
     consumer: makeSide('consumer', plan.consumer, cloud, c.credential, clientOptions, c.name, options.clients?.[plan.consumer.tenantId]),
   };
+  if (plan.notifications?.eventGrid) env.events = new EventGridSink(env);
+  return env;
 }

@@ -5,6 +5,7 @@
  */
 import type { AzureClients, ConsumerInvitation, ShareSubscription } from '../azure';
 import type { AuditActor, AuditSink } from './audit';
+import type { EventSink } from './eventTypes';
 import { UserFacingError } from './errors';
 import { rules } from './validate';
 
@@ -47,7 +48,7 @@ export interface AcceptInput {
   termsAccepted: boolean;
 }
 
-export async function acceptInvitation(clients: AzureClients, input: AcceptInput, actor?: AuditActor, audit?: AuditSink, signal?: AbortSignal): Promise<ShareSubscription> {
+export async function acceptInvitation(clients: AzureClients, input: AcceptInput, actor?: AuditActor, audit?: AuditSink, signal?: AbortSignal, events?: EventSink): Promise<ShareSubscription> {
   const bad = [rules.guid(input.subscriptionId), rules.resourceGroup(input.resourceGroupName), rules.dataShareAccount(input.accountName), rules.dataShareName(input.shareSubscriptionName)].filter(Boolean);
   if (bad.length) throw new UserFacingError(bad.join(' '), 'Correct the name and try again; nothing was changed.');
   if (!input.termsAccepted) throw new UserFacingError('The terms of use were not accepted.', 'Read the terms and accept them to receive the data.');
@@ -56,6 +57,7 @@ export async function acceptInvitation(clients: AzureClients, input: AcceptInput
   if (inv.properties.expirationDate && Date.parse(inv.properties.expirationDate) < Date.now()) throw new UserFacingError(`The invitation expired on ${inv.properties.expirationDate}.`, 'Ask the provider for a new invitation.');
   const ref = { subscriptionId: input.subscriptionId, resourceGroupName: input.resourceGroupName, accountName: input.accountName, shareSubscriptionName: input.shareSubscriptionName };
   const sub = await clients.dataShare.shareSubscriptions.accept(ref, { invitationId: input.invitationId, sourceShareLocation: input.location }, { abortSignal: signal });
+  await events?.publish('GovernedDataShare.InvitationAccepted', sub.id ?? `/subscriptions/${input.subscriptionId}/resourceGroups/${input.resourceGroupName}/providers/Microsoft.DataShare/accounts/${input.accountName}/shareSubscriptions/${input.shareSubscriptionName}`, { share: inv.properties.shareName, shareSubscription: input.shareSubscriptionName, invitationId: input.invitationId, consumerTenantId: clients.tenantId });
   audit?.append({ runId: 'editor', actor, action: 'consumer.accept', tenantId: clients.tenantId, resourceIds: [sub.id ?? ''], outcome: 'succeeded', message: `accepted ${inv.properties.shareName ?? input.invitationId} from ${inv.properties.providerEmail ?? inv.properties.providerName ?? '?'}; terms accepted` });
   return sub;
 }

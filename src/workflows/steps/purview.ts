@@ -11,6 +11,7 @@ import { blobQualifiedName, SNAPSHOT_PROCESS_TYPE, snapshotProcessQualifiedName,
 import type { Step } from '../engine';
 import type { RecipeEnv, SideEnv } from '../env';
 import { UserFacingError } from '../errors';
+import { subjects } from '../events';
 import type { DataSetPlan } from '../plan';
 import { getOrUndefined, subscriptionRef } from './common';
 
@@ -211,6 +212,7 @@ export async function recordLineage(env: RecipeEnv, sync: SnapshotFacts, signal?
       written++;
     }
   }
+  if (written > 0) await env.events?.publish('GovernedDataShare.LineageRecorded', `${subjects.shareSubscription(env)}/synchronizations/${sync.synchronizationId}`, { synchronizationId: sync.synchronizationId, writes: written, dataSets: env.plan.share.datasets.map((d) => d.name), purviewAccounts: [env.provider.plan.purviewAccount, env.consumer.plan.purviewAccount].filter(Boolean) });
   return { changed: written > 0, written };
 }
 
