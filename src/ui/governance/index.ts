@@ -5,11 +5,13 @@
  * after `governedDataShare.` (registered at activation in ../governanceCommands.ts).
  */
 import type { CommandDef, HostToolkit } from '../wizard/host';
+import { cmkCommands } from './cmk';
 
 type Feature = (tk: HostToolkit) => Record<string, CommandDef>;
 
 /** One line per feature module (keep in step with GOVERNANCE_COMMAND_IDS in ../governanceCommands.ts). */
 const FEATURES: Feature[] = [
+  cmkCommands,
 ];
 
 export function governanceCommands(tk: HostToolkit): Record<string, CommandDef> {
