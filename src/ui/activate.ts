@@ -15,6 +15,7 @@ import { setAuthProviderOverride } from './authVscode';
 import { SandboxProcess } from './sandboxProcess';
 import { registerTreeCommands } from './treeCommands';
 import { registerGovernanceCommands } from './governanceCommands';
+import { watchQualityRules } from './governance/qualityActivation';
 
 /** What `activate()` returns: used by tests and the activation benchmark. */
 export interface ExtensionApi {
@@ -85,6 +86,7 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
   registerTreeCommands({ context, commands, shares, catalog, activity });
   registerWorkflowCommands(commands, { context, connection, log, activity, refreshViews, reveal: (id) => shares.reveal(id) });
   registerGovernanceCommands(commands, { context, connection, log, activity, refreshViews, reveal: (id) => shares.reveal(id) });
+  watchQualityRules(context);
   connection.restore();
 
   const testing: TestingApi | undefined = context.extensionMode === vscode.ExtensionMode.Test ? {

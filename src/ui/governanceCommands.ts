@@ -9,6 +9,7 @@ import { refreshLineagePanels } from './lineage';
 
 /** Command ids after `governedDataShare.`; each needs an entry in package.json and in ./governance. */
 export const GOVERNANCE_COMMAND_IDS: string[] = [
+  'checkDataQuality', 'scaffoldQualityRules', 'openQualityReport',
   'enableCustomerManagedKey', 'rotateCustomerManagedKey',
 ];
 

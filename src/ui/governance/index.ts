@@ -5,12 +5,14 @@
  * after `governedDataShare.` (registered at activation in ../governanceCommands.ts).
  */
 import type { CommandDef, HostToolkit } from '../wizard/host';
+import { qualityCommands } from './quality';
 import { cmkCommands } from './cmk';
 
 type Feature = (tk: HostToolkit) => Record<string, CommandDef>;
 
 /** One line per feature module (keep in step with GOVERNANCE_COMMAND_IDS in ../governanceCommands.ts). */
 const FEATURES: Feature[] = [
+  qualityCommands,
   cmkCommands,
 ];
 
