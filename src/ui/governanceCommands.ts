@@ -9,8 +9,10 @@ import { refreshLineagePanels } from './lineage';
 
 /** Command ids after `governedDataShare.`; each needs an entry in package.json and in ./governance. */
 export const GOVERNANCE_COMMAND_IDS: string[] = [
-  'checkDataQuality', 'scaffoldQualityRules', 'openQualityReport',
+  'openDashboard', 'exportForPowerBI',
   'enableCustomerManagedKey', 'rotateCustomerManagedKey',
+  'requestApproval', 'reviewApprovalRequests', 'provisionApprovalLogicApp',
+  'checkDataQuality', 'scaffoldQualityRules', 'openQualityReport',
 ];
 
 let loaded: typeof HostModule | undefined;

@@ -126,7 +126,7 @@ export async function main(argv: string[]): Promise<number> {
   const sandboxJson = plan.target === 'sandbox' ? (args.sandbox ?? path.join(repo, '.sandbox', 'sandbox.json')) : undefined;
   const env = await createRecipeEnv(plan, { sandboxJson, baseDir: path.dirname(args.plan as string) });
   if (args.exportFolder) {
-    await dashboard.gatherAndExport(dashboard.tenantsOfEnv(env), { folder: args.exportFolder, log, extras: dashboard.dashboardExtras() });
+    await dashboard.gatherAndExport(dashboard.tenantsOfEnv(env), { folder: args.exportFolder, log, extras: dashboard.dashboardExtras({ env }) });
     return 0;
   }
   const steps = args.cleanup ? cleanupSteps() : recipeSteps();

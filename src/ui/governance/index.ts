@@ -5,15 +5,19 @@
  * after `governedDataShare.` (registered at activation in ../governanceCommands.ts).
  */
 import type { CommandDef, HostToolkit } from '../wizard/host';
-import { qualityCommands } from './quality';
+import { dashboardCommands } from './dashboard';
 import { cmkCommands } from './cmk';
+import { approvalCommands } from './approvals';
+import { qualityCommands } from './quality';
 
 type Feature = (tk: HostToolkit) => Record<string, CommandDef>;
 
 /** One line per feature module (keep in step with GOVERNANCE_COMMAND_IDS in ../governanceCommands.ts). */
 const FEATURES: Feature[] = [
-  qualityCommands,
+  dashboardCommands,
   cmkCommands,
+  approvalCommands,
+  qualityCommands,
 ];
 
 export function governanceCommands(tk: HostToolkit): Record<string, CommandDef> {

@@ -47,7 +47,7 @@ export interface DashboardExtras {
   /** Approval requests and their decisions. */
   approvals?(signal?: AbortSignal): Promise<ApprovalFact[]>;
   /** CMK state of a storage account (key enabled, expiry…), beyond what ARM's encryption says. */
-  cmkState?(tenantId: string, account: { id: string; name: string; encryption?: unknown }): Promise<string | undefined>;
+  cmkState?(clients: AzureClients, tenantId: string, account: { id: string; name: string; encryption?: unknown }): Promise<string | undefined>;
 }
 
 export interface GatherOptions {
@@ -176,6 +176,7 @@ class Gatherer {
   private detailsRead = 0;
   private detailsCached = 0;
   private detailsPending = 0;
+  private readonly pendingRuns: SyncFact[] = [];
   /** Depth after the deepest data set list (the catalogs' lookups depend on it). */
   private dataSetDepth = 0;
   private purviewAccountDepth = 0;
@@ -291,7 +292,7 @@ class Gatherer {
             const enc = a.encryption as { keySource?: string; keyVaultProperties?: { keyVaultUri?: string; keyName?: string; keyVersion?: string }; encryptionIdentity?: { encryptionUserAssignedIdentity?: string } } | undefined;
             let state: string | undefined;
             if (this.options.extras?.cmkState) {
-              try { state = await this.options.extras.cmkState(t.tenant.tenantId, { id: a.id ?? '', name: a.name ?? '', encryption: a.encryption }); } catch (e) { state = `unknown (${e instanceof Error ? e.message : String(e)})`; }
+              try { state = await this.options.extras.cmkState(clients, t.tenant.tenantId, { id: a.id ?? '', name: a.name ?? '', encryption: a.encryption }); } catch (e) { state = `unknown (${e instanceof Error ? e.message : String(e)})`; }
             }
             this.storage.push({
               id: a.id ?? '', tenantId: t.tenant.tenantId, name: a.name ?? '', keySource: enc?.keySource ?? 'Microsoft.Storage',
@@ -403,27 +404,49 @@ class Gatherer {
       if (!reader) continue;
       if (!all && !this.budget.tryTake(reader.bucket)) {
         this.detailsPending++;
+        this.pendingRuns.push(s);
         continue;
       }
-      tasks.push((async () => {
-        try {
-          if (all) await this.budget.take(reader.bucket, this.options.signal);
-          this.check();
-          this.armCalls++;
-          this.reached(reader.depth + 1);
-          const items: Array<{ filesWritten?: number; sizeWritten?: number }> = [];
-          for await (const page of reader.read().byPage()) items.push(...page);
-          s.filesWritten = items.reduce((n, d) => n + (d.filesWritten ?? 0), 0);
-          s.sizeWritten = items.reduce((n, d) => n + (d.sizeWritten ?? 0), 0);
-          this.detailsRead++;
-          if (TERMINAL.test(s.status)) cache?.set(s.synchronizationId, { filesWritten: s.filesWritten, sizeWritten: s.sizeWritten });
-        } catch (e) {
-          const t = this.tenants.find((x) => x.tenant.tenantId === s.tenantId)!;
-          this.warn(t.tenant, `details of snapshot ${s.synchronizationId}`, e);
-        }
-      })());
+      tasks.push(this.readDetails(s, all));
     }
     await Promise.all(tasks);
+  }
+
+  private async readDetails(s: SyncFact, wait: boolean, signal = this.options.signal): Promise<void> {
+    const reader = this.detailReaders.get(lc(s.synchronizationId));
+    if (!reader) return;
+    try {
+      if (wait) await this.budget.take(reader.bucket, signal);
+      if (signal?.aborted) throw new CancelledError();
+      this.armCalls++;
+      this.reached(reader.depth + 1);
+      const items: Array<{ filesWritten?: number; sizeWritten?: number }> = [];
+      for await (const page of reader.read().byPage()) items.push(...page);
+      s.filesWritten = items.reduce((n, d) => n + (d.filesWritten ?? 0), 0);
+      s.sizeWritten = items.reduce((n, d) => n + (d.sizeWritten ?? 0), 0);
+      this.detailsRead++;
+      if (TERMINAL.test(s.status)) this.options.cache?.set(s.synchronizationId, { filesWritten: s.filesWritten, sizeWritten: s.sizeWritten });
+    } catch (e) {
+      if (e instanceof CancelledError || signal?.aborted) throw new CancelledError();
+      const t = this.tenants.find((x) => x.tenant.tenantId === s.tenantId)!;
+      this.warn(t.tenant, `details of snapshot ${s.synchronizationId}`, e);
+    }
+  }
+
+  /**
+   * Reads the details left pending by a 'budget' pass, newest first, waiting for the read budget;
+   * calls `onBatch` after each `batch` of them (the data is updated in place).
+   */
+  async fillPending(data: DashboardData, o: { signal?: AbortSignal; batch?: number; onBatch?(data: DashboardData): void } = {}): Promise<void> {
+    const batch = o.batch ?? 200;
+    while (this.pendingRuns.length) {
+      const next = this.pendingRuns.splice(0, batch);
+      await Promise.all(next.map((s) => this.readDetails(s, true, o.signal)));
+      this.detailsPending = this.pendingRuns.length;
+      data.stats = { ...data.stats, armCalls: this.armCalls, detailsRead: this.detailsRead, detailsPending: this.detailsPending };
+      (this.options.cache as FileDetailsCache | undefined)?.save?.();
+      o.onBatch?.(data);
+    }
   }
 
   /** Shared assets in each provider tenant's catalogs: classifications, quality, and a snapshot process one hop away. */
@@ -496,9 +519,21 @@ class Gatherer {
 
 /** Gathers the dashboard's facts from the connected tenants (see the file comment for what and how). */
 export async function gatherDashboard(tenants: DashboardTenantAccess[], options: GatherOptions = {}): Promise<DashboardData> {
-  const data = await new Gatherer(tenants, options).run();
+  return (await startDashboard(tenants, options)).data;
+}
+
+export interface DashboardSession {
+  data: DashboardData;
+  /** Reads the details a 'budget' pass left pending (see Gatherer.fillPending). */
+  fillPending(o?: { signal?: AbortSignal; batch?: number; onBatch?(data: DashboardData): void }): Promise<void>;
+}
+
+/** Gathers, and keeps what is needed to read the pending details later without listing anything again. */
+export async function startDashboard(tenants: DashboardTenantAccess[], options: GatherOptions = {}): Promise<DashboardSession> {
+  const g = new Gatherer(tenants, options);
+  const data = await g.run();
   (options.cache as FileDetailsCache | undefined)?.save?.();
-  return data;
+  return { data, fillPending: (o) => g.fillPending(data, o) };
 }
 
 export { subOf as subscriptionOfId };

@@ -13,7 +13,7 @@ import type { DashboardFilter } from './model';
 export * from './model';
 export { computeFigures, filteredShares, intervalHours, isOverdue, runsBySide, type Cell, type Column, type DashboardFigures, type DashboardSummary, type Table } from './figures';
 export { exportForPowerBI, pbidsFor, tableToCsv, tableToParquet, type ExportResult } from './export';
-export { FileDetailsCache, gatherDashboard, ReadBudget, type DashboardExtras, type DashboardTenantAccess, type DetailsCache, type GatherOptions } from './gather';
+export { FileDetailsCache, gatherDashboard, ReadBudget, startDashboard, type DashboardSession, type DashboardExtras, type DashboardTenantAccess, type DetailsCache, type GatherOptions } from './gather';
 export { dashboardExtras } from './extras';
 
 /** The plan's two tenants (provider and consumer side), with the plan's subscriptions. */
