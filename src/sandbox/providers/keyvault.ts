@@ -227,6 +227,35 @@ function armRoutes(): Route[] {
     },
     {
       ...av,
+      methods: ['PUT'],
+      pattern: `${VAULT}/accessPolicies/{operationKind}`,
+      handler: (req, p, ctx) => {
+        const existing = getVault(ctx, p);
+        const kind = p.operationKind.toLowerCase();
+        if (!['add', 'replace', 'remove'].includes(kind)) throw new ArmError(400, 'BadRequest', `The operation kind '${p.operationKind}' is not valid: use add, replace or remove.`);
+        const given = accessPoliciesOf(propertiesOf(bodyObject(req)), []);
+        const sameEntry = (a: AccessPolicy, b: AccessPolicy) => a.objectId.toLowerCase() === b.objectId.toLowerCase() && a.tenantId.toLowerCase() === b.tenantId.toLowerCase() && (a.applicationId ?? '') === (b.applicationId ?? '');
+        const merge = (a: string[] | undefined, b: string[] | undefined) => [...(a ?? []), ...(b ?? [])].filter((x, i, all) => all.findIndex((y) => y.toLowerCase() === x.toLowerCase()) === i);
+        let policies = existing.properties.accessPolicies.map((x) => ({ ...x, permissions: { ...x.permissions } }));
+        for (const g of given) {
+          const found = policies.find((x) => sameEntry(x, g));
+          if (kind === 'add') {
+            if (found) found.permissions = { keys: merge(found.permissions.keys, g.permissions.keys), secrets: merge(found.permissions.secrets, g.permissions.secrets), certificates: merge(found.permissions.certificates, g.permissions.certificates) };
+            else policies.push(g);
+          } else if (kind === 'replace') {
+            policies = [...policies.filter((x) => !sameEntry(x, g)), g];
+          } else if (found) {
+            const drop = (a: string[] | undefined, b: string[] | undefined) => (a ?? []).filter((x) => !(b ?? []).some((y) => y.toLowerCase() === x.toLowerCase()));
+            found.permissions = { keys: drop(found.permissions.keys, g.permissions.keys), secrets: drop(found.permissions.secrets, g.permissions.secrets), certificates: drop(found.permissions.certificates, g.permissions.certificates) };
+          }
+        }
+        const rec: VaultStored = { ...existing, properties: { ...existing.properties, accessPolicies: policies } };
+        ctx.store.put('resources', rec.id, rec);
+        return { status: 200, body: { id: `${rec.id}/accessPolicies/${kind}`, type: 'Microsoft.KeyVault/vaults/accessPolicies', properties: { accessPolicies: given } } };
+      },
+    },
+    {
+      ...av,
       methods: ['DELETE'],
       pattern: VAULT,
       handler: async (_req, p, ctx) => {
