@@ -29,6 +29,7 @@ import type { StepContext } from './engine';
 import { actorOf, type Principal, type RecipeEnv } from './env';
 import { CancelledError, UserFacingError } from './errors';
 import { shareRef } from './steps/common';
+import { checkQuality, rulesFor } from './quality';
 import { gateDecision } from './steps/sharing';
 
 /** The plan's `governance.approval` (see approvalPlan.ts for each field). */
@@ -218,6 +219,41 @@ export async function approvalFacts(env: RecipeEnv, signal?: AbortSignal, dataQu
   };
 }
 
+const qualityOfRun = new WeakMap<RecipeEnv, Promise<DataQualityFacts | undefined>>();
+
+/**
+ * The data-quality outcome of the plan's datasets under their rules files (governance.quality), for
+ * the approval policy's `dataQualityWarnings`; undefined when the plan has no rules. Checked once per
+ * env (the data is read again after the gate's own check only when the policy asks about warnings).
+ */
+export function dataQualityFacts(env: RecipeEnv, signal?: AbortSignal): Promise<DataQualityFacts | undefined> {
+  let p = qualityOfRun.get(env);
+  if (!p) {
+    p = (async () => {
+      if (!env.plan.governance?.quality) return undefined;
+      let warnings = 0;
+      let failures = 0;
+      const warned: string[] = [];
+      let checked = 0;
+      for (const d of env.plan.share.datasets) {
+        const rules = rulesFor(env, d);
+        if (!rules) continue;
+        checked++;
+        const report = await checkQuality({ clients: env.provider.clients, storageAccount: env.provider.plan.storageAccount, container: env.provider.plan.container, path: d.kind === 'Container' ? undefined : d.path, rules: rules.rules, signal });
+        const w = report.results.filter((r) => r.outcome === 'warn');
+        warnings += w.length;
+        failures += report.results.filter((r) => r.outcome === 'fail' || r.outcome === 'error').length;
+        if (w.length) warned.push(`${d.name} (${w.map((r) => r.ruleId).join(', ')})`);
+      }
+      if (!checked) return undefined;
+      return { outcome: failures ? 'fail' : warnings ? 'warn' : 'pass', warnings, failures, ...(warned.length ? { summary: `warned: ${warned.join('; ')}` } : {}) };
+    })();
+    p.catch(() => qualityOfRun.delete(env));
+    qualityOfRun.set(env, p);
+  }
+  return p;
+}
+
 /** Same share, assets, consumer and expiry → same key (the run's clientTrackingId). */
 export function requestKey(env: RecipeEnv, facts: ApprovalFacts): string {
   const h = createHash('sha256').update(JSON.stringify([env.provider.tenantId, shareId(env), facts.assets, facts.consumerTenantId, facts.consumerIdentity, facts.expiresOn ?? null])).digest('hex');
@@ -322,7 +358,7 @@ export function judgeRun(run: WorkflowRun, request: Pick<ApprovalRequest, 'reque
 // ---------------------------------------------------------------------------------------------
 
 export interface ApprovalRunOptions {
-  /** Where to get the data-quality outcome of the plan's datasets (the data-quality feature supplies it). */
+  /** Where to get the data-quality outcome of the plan's datasets (default: dataQualityFacts, the plan's rules files). */
   dataQuality?: (env: RecipeEnv, signal?: AbortSignal) => Promise<DataQualityFacts | undefined>;
   /** The clock decisions are aged against (default: this machine's). */
   now?: () => Date;
@@ -402,7 +438,7 @@ async function waitForRun(env: RecipeEnv, cfg: ApprovalPolicy, runName: string, 
 export async function approvalGate(env: RecipeEnv, ctx: Ctx, options: ApprovalRunOptions = {}): Promise<{ changed: boolean; summary: string; decision?: ApprovalDecision }> {
   const cfg = approvalConfig(env);
   if (!cfg?.required) return { changed: false, summary: 'no approval policy' };
-  const dq = options.dataQuality && cfg.required.dataQualityWarnings ? await options.dataQuality(env, ctx.signal) : undefined;
+  const dq = cfg.required.dataQualityWarnings ? await (options.dataQuality ?? dataQualityFacts)(env, ctx.signal) : undefined;
   const facts = await approvalFacts(env, ctx.signal, dq);
   const now = options.now ?? (() => new Date());
   const reasons = approvalReasons(cfg, facts, now());
@@ -464,7 +500,7 @@ export async function approvalGate(env: RecipeEnv, ctx: Ctx, options: ApprovalRu
 export async function requestApproval(env: RecipeEnv, ctx: Ctx, options: ApprovalRunOptions = {}): Promise<{ requestId?: string; reasons: string[] }> {
   const cfg = approvalConfig(env);
   if (!cfg?.required) throw new UserFacingError('The plan has no approval policy (governance.approval.required).', 'Add one to the plan, or nothing needs approval.');
-  const dq = options.dataQuality && cfg.required.dataQualityWarnings ? await options.dataQuality(env, ctx.signal) : undefined;
+  const dq = cfg.required.dataQualityWarnings ? await (options.dataQuality ?? dataQualityFacts)(env, ctx.signal) : undefined;
   const facts = await approvalFacts(env, ctx.signal, dq);
   const reasons = approvalReasons(cfg, facts, (options.now ?? (() => new Date()))());
   if (!reasons.length) return { reasons };

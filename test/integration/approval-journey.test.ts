@@ -306,6 +306,33 @@ describe('approval by a second person (Logic App + Teams in the sandbox, HTTPS, 
     assert.equal(legacy.status, 400);
   });
 
+  it('data-quality warnings under the plan\'s rules need approval; the request and the card carry the outcome', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gds-approval-dq-'));
+    const rulesFile = path.join(dir, 'share.dq.json');
+    fs.writeFileSync(rulesFile, JSON.stringify({ version: 1, rules: [{ kind: 'row_count', min: 1 }, { kind: 'row_count', id: 'big-enough', min: 1000, severity: 'warn' }] }));
+    const env = envFor('appr-dq', (p) => {
+      p.governance!.quality = { rules: rulesFile };
+      p.governance!.approval!.required = { dataQualityWarnings: true };
+    });
+    const running = runRecipeSteps(gateSteps(), env, { audit });
+    const pending = await pendingFor('appr-dq');
+    assert.deepEqual(pending.request.reasons, ['data-quality rules warned (2 warning(s): warned: sales-history (big-enough); regions (big-enough))']);
+    assert.deepEqual(pending.request.dataQuality, { outcome: 'warn', warnings: 2, failures: 0, summary: 'warned: sales-history (big-enough); regions (big-enough)' });
+    assert.equal((await answer(pending.id, ava.token, 'Approve', 'small sample is fine')).status, 200);
+    const result = await running;
+    assert.ok(result.ok, JSON.stringify(result.outcomes));
+    assert.deepEqual(await datasetNames(env), plan.share.datasets.map((d) => d.name).sort());
+    // Without warnings nothing needs approval: the step passes at once and asks nobody.
+    fs.writeFileSync(rulesFile, JSON.stringify({ version: 1, rules: [{ kind: 'row_count', min: 1 }] }));
+    const clean = envFor('appr-dq-clean', (p) => {
+      p.governance!.quality = { rules: rulesFile };
+      p.governance!.approval!.required = { dataQualityWarnings: true };
+    });
+    const r = await runRecipeSteps(gateSteps(), clean, { audit });
+    assert.ok(r.ok, JSON.stringify(r.outcomes));
+    assert.equal(r.outcomes.find((o) => o.id === 'governance.approval')?.summary, 'no approval needed');
+  });
+
   it('the audit trail holds every step of the journeys and no signature, token or callback URL', () => {
     const records = AuditTrail.read(auditFile);
     const actions = new Set(records.map((r) => r.action));
