@@ -306,6 +306,25 @@ describe('approval by a second person (Logic App + Teams in the sandbox, HTTPS, 
     assert.equal(legacy.status, 400);
   });
 
+  it('cancelling the wait changes nothing and leaves the request open; a re-run resumes the same request', async () => {
+    const env = envFor('appr-cancel');
+    const abort = new AbortController();
+    const running = runRecipeSteps(gateSteps(), env, { audit, signal: abort.signal });
+    const pending = await pendingFor('appr-cancel');
+    abort.abort();
+    const r = await running;
+    assert.equal(r.outcomes.find((o) => o.id === 'governance.approval')?.status, 'cancelled', JSON.stringify(r.outcomes));
+    assert.deepEqual(await datasetNames(env), []);
+    const again = runRecipeSteps(gateSteps(), env, { audit });
+    await new Promise((res) => setTimeout(res, 200));
+    const still = await pendingFor('appr-cancel');
+    assert.equal(still.runName, pending.runName, 'no second request: the re-run waits on the same one');
+    assert.equal((await answer(still.id, ava.token, 'Approve', 'after the pause')).status, 200);
+    const done = await again;
+    assert.ok(done.ok, JSON.stringify(done.outcomes));
+    assert.match(done.outcomes.find((o) => o.id === 'governance.approval')!.summary, new RegExp(`approved request ${pending.runName}`));
+  });
+
   it('data-quality warnings under the plan\'s rules need approval; the request and the card carry the outcome', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gds-approval-dq-'));
     const rulesFile = path.join(dir, 'share.dq.json');
