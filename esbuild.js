@@ -68,6 +68,26 @@ const sharedAzure = {
   },
 };
 
+/**
+ * `import * as vscode from 'vscode'` bundles as `__toESM(require("vscode"))` in every module that
+ * imports it: a copy of the whole API object (hundreds of getters) per module, made while the
+ * bundle evaluates, i.e. during activation. Our code only reads `vscode.X`, so the API object itself
+ * serves: the copies are replaced by the plain require.
+ */
+const plainVscode = {
+  name: 'plain-vscode',
+  setup(build) {
+    build.onEnd((result) => {
+      for (const file of Object.keys(result.metafile?.outputs ?? {})) {
+        if (!file.endsWith('.js')) continue;
+        const text = fs.readFileSync(file, 'utf8');
+        const next = text.split('__toESM(require("vscode"))').join('require("vscode")');
+        if (next !== text) fs.writeFileSync(file, next);
+      }
+    });
+  },
+};
+
 const common = { bundle: true, minify: production, sourcemap: production ? false : 'linked', metafile: true, logLevel: 'warning', legalComments: 'none' };
 
 const builds = [
@@ -78,21 +98,21 @@ const builds = [
     // Marks the moment the bundle starts loading, for the activation-cost measurement.
     banner: { js: 'globalThis.__gdsBundleLoadStart=globalThis.performance?performance.now():Date.now();globalThis.__gdsVscodeApiMs=(()=>{const t=performance.now();require("vscode");return performance.now()-t})();' },
     footer: { js: 'globalThis.__gdsBundleLoadEnd=globalThis.performance?performance.now():Date.now();' },
-    plugins: [lazyAzure, lazyLineage, lazyWorkflowHost],
+    plugins: [lazyAzure, lazyLineage, lazyWorkflowHost, plainVscode],
   },
   {
     // The workflow commands (wizards + workflows), loaded on first use (see lazyWorkflowHost).
     ...common,
     entryPoints: { workflowHost: 'src/ui/wizard/host.ts' },
     platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], outdir,
-    plugins: [sharedAzure],
+    plugins: [sharedAzure, plainVscode],
   },
   {
     // The lineage panel host, loaded on first use (see lazyLineage).
     ...common,
     entryPoints: { lineagePanel: 'src/ui/lineagePanel.ts' },
     platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], outdir,
-    plugins: [lazyAzure],
+    plugins: [lazyAzure, plainVscode],
   },
   {
     ...common,
