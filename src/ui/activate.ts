@@ -86,6 +86,8 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
   registerTreeCommands({ context, commands, shares, catalog, activity });
   registerWorkflowCommands(commands, { context, connection, log, activity, refreshViews, reveal: (id) => shares.reveal(id) });
   registerGovernanceCommands(commands, { context, connection, log, activity, refreshViews, reveal: (id) => shares.reveal(id) });
+  // Event notifications: the watcher starts after a connection (never at activation), once per connection, in the lazy workflow host.
+  let watched: unknown; context.subscriptions.push(connection.onDidChange((c) => { if (c && c !== watched && context.extensionMode !== vscode.ExtensionMode.Test && vscode.workspace.getConfiguration('governedDataShare.notifications').get('watch', true)) { watched = c; void vscode.commands.executeCommand('governedDataShare.watchForChanges', { answers: { auto: true } }); } }));
   watchQualityRules(context);
   connection.restore();
 

@@ -13,6 +13,7 @@ export const GOVERNANCE_COMMAND_IDS: string[] = [
   'enableCustomerManagedKey', 'rotateCustomerManagedKey',
   'requestApproval', 'reviewApprovalRequests', 'provisionApprovalLogicApp',
   'checkDataQuality', 'scaffoldQualityRules', 'openQualityReport',
+  'createEventTopic', 'subscribeWebhook', 'watchForChanges', 'stopWatching',
 ];
 
 let loaded: typeof HostModule | undefined;

@@ -9,6 +9,8 @@ import { dashboardCommands } from './dashboard';
 import { cmkCommands } from './cmk';
 import { approvalCommands } from './approvals';
 import { qualityCommands } from './quality';
+import { eventCommands } from './events';
+import { watcherCommands } from './watcher';
 
 type Feature = (tk: HostToolkit) => Record<string, CommandDef>;
 
@@ -18,6 +20,8 @@ const FEATURES: Feature[] = [
   cmkCommands,
   approvalCommands,
   qualityCommands,
+  eventCommands,
+  watcherCommands,
 ];
 
 export function governanceCommands(tk: HostToolkit): Record<string, CommandDef> {
