@@ -12,8 +12,8 @@ import { planSteps } from '../../workflows/engine';
 import { UserFacingError } from '../../workflows/errors';
 import { rules } from '../../workflows/validate';
 import type { CommandDef, HostToolkit, Run } from '../wizard/host';
-import { choiceStep, storageStep, str, subscriptionStep, tenantStep, textStep, type Ctx } from '../wizard/prompts';
-import { runWizard } from '../wizard/wizard';
+import { choiceStep, storageStep, str, subscriptionStep, tenantStep, type Ctx } from '../wizard/prompts';
+import { runWizard, type PromptStep } from '../wizard/wizard';
 
 function parseArmId(id: string | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -55,6 +55,11 @@ async function accountEnv(tk: HostToolkit, run: Run, cmk?: { keyVault: string; k
   return tk.envFor(run.deps, plan);
 }
 
+/** A name checked with Azure's rule as it is typed (and when pre-filled). */
+function nameStep(key: string, prompt: string, value: (ctx: Ctx) => string, rule: (v: string) => string | undefined): PromptStep {
+  return { key, validate: (v) => rule(String(v ?? '')), prompt: (ctx, ui) => ui.input({ prompt, value: value(ctx), validate: rule }) };
+}
+
 function defaults(ctx: Ctx): { vault: string; key: string; identity: string } {
   const acct = str(ctx, 'pStorage') ?? 'storage';
   return { vault: `kv-${acct}`.slice(0, 24).replace(/-+$/, ''), key: `${acct}-cmk`.slice(0, 127), identity: `id-${acct}-cmk`.slice(0, 128) };
@@ -70,13 +75,11 @@ export function cmkCommands(tk: HostToolkit): Record<string, CommandDef> {
         const { ctx, ui } = run;
         await runWizard(ctx, [
           ...accountSteps(run),
-          textStep('cmkVault', 'Key Vault for the key (created with soft delete, purge protection and RBAC when missing; names are global)', { value: (c) => defaults(c).vault, required: 'A vault name is required.' }),
-          textStep('cmkKey', 'Key name (an RSA key, created when missing)', { value: (c) => defaults(c).key, required: 'A key name is required.' }),
-          textStep('cmkIdentity', 'User-assigned identity the account reaches the key with (created when missing)', { value: (c) => defaults(c).identity, required: 'An identity name is required.' }),
+          nameStep('cmkVault', 'Key Vault for the key (created with soft delete, purge protection and RBAC when missing; names are global)', (c) => defaults(c).vault, rules.keyVault),
+          nameStep('cmkKey', 'Key name (an RSA key, created when missing)', (c) => defaults(c).key, rules.keyVaultKey),
+          nameStep('cmkIdentity', 'User-assigned identity the account reaches the key with (created when missing)', (c) => defaults(c).identity, rules.userAssignedIdentity),
           choiceStep('cmkKeySize', 'RSA key size (used when the key is created)', [{ label: '2048 bits', value: 2048 }, { label: '3072 bits', value: 3072 }, { label: '4096 bits', value: 4096 }]),
         ], ui);
-        const problems = [rules.keyVault(str(ctx, 'cmkVault') ?? ''), rules.keyVaultKey(str(ctx, 'cmkKey') ?? ''), rules.userAssignedIdentity(str(ctx, 'cmkIdentity') ?? '')].filter(Boolean);
-        if (problems.length) throw new UserFacingError(problems.join(' '), 'Run the command again with valid names; nothing was changed.');
         const cmk = { keyVault: str(ctx, 'cmkVault')!, keyName: str(ctx, 'cmkKey')!, identity: str(ctx, 'cmkIdentity')!, keySize: (Number(ctx.cmkKeySize) || 2048) as 2048 | 3072 | 4096 };
         const account = str(ctx, 'pStorage')!;
         tk.startActivity(run, `Enable customer-managed key on ${account}`);
