@@ -92,12 +92,27 @@ export class AzureSession {
       const { azure, directory } = await this.ready();
       const result = await azure.discoverTenants(directory, this.filter());
       this.last = result;
+      this.warm(result);
       return result;
     })().catch((e: unknown) => {
       this.discovered = undefined;
       throw e;
     });
     return this.discovered;
+  }
+
+  /**
+   * Once tenants are known, each signed-in tenant's clients are built and its ARM token fetched in
+   * the background: the first expansion of a view then waits for neither (the token request is
+   * shared with it if it is still in flight). A failure here is silent; the view shows it when asked.
+   */
+  private warm(result: Discovery): void {
+    for (const t of result.tenants) {
+      if (t.state !== 'signedIn' || t.subscriptions.length === 0) continue;
+      void this.clients(t.tenant.tenantId)
+        .then((c) => c.credential.getToken(c.armSettings.scopes))
+        .catch(() => undefined);
+    }
   }
 
   /** The last completed discovery (synchronous, for pickers and names). */

@@ -114,6 +114,8 @@ export async function run(): Promise<Record<string, unknown>> {
     fs.rmSync(file);
 
     const inWindow = (w: { start: number; end: number }) => entries.filter((e) => isArm(e.url) && e.start >= w.start && e.start <= w.end);
+    // GDS_BENCH_DUMP=<file>: every request of the cold pass, for looking at where the time goes.
+    if (process.env.GDS_BENCH_DUMP) fs.writeFileSync(process.env.GDS_BENCH_DUMP, JSON.stringify({ window: host.cold, entries: entries.filter((e) => e.start >= host.cold.start && e.start <= host.cold.end) }));
     const cold = analyse(inWindow(host.cold));
     const warm = analyse(inWindow(host.warm));
     const chainLatencyMs = cold.deepestChainCalls * LATENCY_MS;
