@@ -13,7 +13,7 @@ import { inferCsvColumns } from './infer';
 import { parquetColumns, readParquet } from './parquet';
 import { allowedFailures, parseDuration, ruleIdOf, type ColumnType, type Rule, type RuleSet } from './rules';
 import { formatOf, listTarget, type Batch, type QualityTarget, type SourceBlob } from './source';
-import { isMissing, SeenSet, sampleValue, textIsType, textOf, toNumber, toTime, typeSatisfies } from './values';
+import { isMissing, isUtcIso, SeenSet, sampleValue, textIsType, textOf, toNumber, toTime, typeSatisfies } from './values';
 
 export type Outcome = 'pass' | 'warn' | 'fail' | 'error';
 
@@ -117,7 +117,7 @@ abstract class Check {
     if (this.sample.length >= SAMPLE_MAX) return;
     const values: Record<string, string | number | boolean | null> = {};
     for (let c = 0; c < this.names.length; c++) {
-      const v = b.get(r, c);
+      const v = b.display ? b.display(r, c) : b.get(r, c);
       if (v !== undefined) values[this.names[c]] = sampleValue(this.names[c], v, this.classified);
     }
     this.sample.push({ file: this.file, row: b.rowNumber(r), values, ...(note ? { note } : {}) });
@@ -169,11 +169,11 @@ abstract class ColumnCheck extends Check {
   }
   consume(b: Batch): void {
     if (!this.usable) return;
-    const c = this.idx[0];
+    const col = b.column(this.idx[0]);
     const n = b.length;
     this.elements += n;
     for (let r = 0; r < n; r++) {
-      const v = b.get(r, c);
+      const v = col[r];
       if (this.fails(v)) {
         this.failed++;
         if (this.sample.length < SAMPLE_MAX) this.addSample(b, r, this.why(v));
@@ -279,11 +279,12 @@ class UniqueCheck extends Check {
     const idx = this.idx;
     const n = b.length;
     this.elements += n;
-    const single = idx.length === 1 ? idx[0] : -1;
+    const single = idx.length === 1 ? b.column(idx[0]) : undefined;
+    const cols = idx.map((i) => b.column(i));
     for (let r = 0; r < n; r++) {
       let key: string;
-      if (single >= 0) {
-        const v = b.get(r, single);
+      if (single) {
+        const v = single[r];
         // Rows with a missing key are not compared (as SQL UNIQUE and GX do): not_null covers them.
         if (isMissing(v)) continue;
         key = typeof v === 'string' ? v : typeof v === 'number' && Number.isInteger(v) && v >= 0 ? String(v) : typeof v === 'bigint' ? v.toString() : `\u0002${textOf(v)}`;
@@ -291,7 +292,7 @@ class UniqueCheck extends Check {
         let any = false;
         key = '';
         for (let k = 0; k < idx.length; k++) {
-          const v = b.get(r, idx[k]);
+          const v = cols[k][r];
           if (isMissing(v)) {
             any = true;
             break;
@@ -344,6 +345,7 @@ class RowCountCheck extends Check {
 
 class FreshnessCheck extends Check {
   private newest = -Infinity;
+  private newestText: string | undefined;
   private unreadable = 0;
   constructor(rule: Rule, index: number, classified: ReadonlySet<string>, private readonly now: number) {
     super(rule, index, classified);
@@ -353,30 +355,53 @@ class FreshnessCheck extends Check {
   }
   consume(b: Batch): void {
     if (!this.usable) return;
-    const c = this.idx[0];
+    const col = b.column(this.idx[0]);
     this.elements += b.length;
     let newest = this.newest;
+    // UTC ISO text of one length (YYYY-MM-DDTHH:MM:SS[.fff]Z) sorts exactly like time: the newest
+    // such text is kept as text and parsed once at the end; other values are parsed.
+    let best = this.newestText;
     for (let r = 0; r < b.length; r++) {
-      const v = b.get(r, c);
+      const v = col[r];
       if (isMissing(v)) continue;
+      if (typeof v === 'string' && isUtcIso(v)) {
+        if (best === undefined) {
+          if (!Number.isNaN(toTime(v))) {
+            best = v;
+            continue;
+          }
+        } else if (v.length === best.length) {
+          if (v > best) best = v;
+          continue;
+        }
+      }
       const t = toTime(v);
       if (Number.isNaN(t)) this.unreadable++;
       else if (t > newest) newest = t;
     }
     this.newest = newest;
+    this.newestText = best;
+  }
+  /** Newest of the parsed values and the newest UTC ISO text. */
+  private get newestMs(): number {
+    const t = this.newestText !== undefined ? toTime(this.newestText) : NaN;
+    return Number.isNaN(t) ? this.newest : Math.max(t, this.newest);
   }
   private get maxAgeMs(): number {
     return parseDuration((this.rule as { maxAge: string }).maxAge) as number;
   }
   override breached(): boolean {
     if (this.elements === 0 && this.errors.length) return false;
-    return !(this.newest > -Infinity) || this.now - this.newest > this.maxAgeMs;
+    const newest = this.newestMs;
+    return !(newest > -Infinity) || this.now - newest > this.maxAgeMs;
   }
   observed(): string | null {
-    return this.newest > -Infinity ? new Date(this.newest).toISOString() : null;
+    const newest = this.newestMs;
+    return newest > -Infinity ? new Date(newest).toISOString() : null;
   }
   override message(): string | undefined {
-    const age = this.newest > -Infinity ? humanAge(this.now - this.newest) : undefined;
+    const newest = this.newestMs;
+    const age = newest > -Infinity ? humanAge(this.now - newest) : undefined;
     const parts = [age ? `newest value is ${age} old (at most ${(this.rule as { maxAge: string }).maxAge} allowed)` : 'no timestamp value found'];
     if (this.unreadable) parts.push(`${this.unreadable} value(s) are not timestamps`);
     return parts.join('; ');
@@ -434,9 +459,11 @@ class SchemaCheck extends Check {
   consume(b: Batch): void {
     this.elements += b.length;
     if (!this.typed.length) return;
+    const cols = this.typed.map((t) => b.column(t.at));
     for (let r = 0; r < b.length; r++) {
-      for (const t of this.typed) {
-        const v = b.get(r, t.at);
+      for (let k = 0; k < cols.length; k++) {
+        const t = this.typed[k];
+        const v = cols[k][r];
         if (typeof v === 'string' && v !== '' && !textIsType(v, t.type)) {
           this.typedFailed++;
           this.failed++;

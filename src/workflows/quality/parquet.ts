@@ -19,9 +19,21 @@ interface ParquetMeta {
   row_groups: Array<{ num_rows: bigint }>;
 }
 interface Hyparquet {
-  parquetMetadataAsync(file: { byteLength: number; slice(start: number, end?: number): Promise<ArrayBuffer> }): Promise<ParquetMeta>;
+  parquetMetadataAsync(file: { byteLength: number; slice(start: number, end?: number): Promise<ArrayBuffer> }, options?: { parsers?: object }): Promise<ParquetMeta>;
   parquetRead(options: Record<string, unknown>): Promise<void>;
 }
+
+/**
+ * Timestamps as epoch milliseconds (numbers), not Date objects: no allocation per value, which
+ * hyparquet's default makes; the engine reads numbers in timestamp columns as epoch ms and shows
+ * them as ISO text in samples. The bench's bare parser uses the same parsers.
+ */
+export const PARSERS = {
+  timestampFromMilliseconds: (v: bigint) => Number(v),
+  timestampFromMicroseconds: (v: bigint) => Number(v) / 1e3,
+  timestampFromNanoseconds: (v: bigint) => Number(v) / 1e6,
+  dateFromDays: (d: number) => d * 86_400_000,
+};
 
 let loaded: Promise<Hyparquet> | undefined;
 /** hyparquet (ESM) through a real dynamic import, bundled or not. */
@@ -46,11 +58,20 @@ export function parquetColumnType(e: ParquetSchemaElement): ColumnType | undefin
   return undefined;
 }
 
+const NOT_READ: ArrayLike<unknown> = { length: 0 };
+
 class ColumnsBatch implements Batch {
-  constructor(private readonly cols: Array<ArrayLike<unknown> | undefined>, readonly length: number, private readonly firstRow: number) {}
+  constructor(private readonly cols: Array<ArrayLike<unknown> | undefined>, readonly length: number, private readonly firstRow: number, private readonly times: ReadonlySet<number>) {}
   get(r: number, c: number): unknown {
     const col = this.cols[c];
     return col ? col[r] : undefined;
+  }
+  column(c: number): ArrayLike<unknown> {
+    return this.cols[c] ?? NOT_READ;
+  }
+  display(r: number, c: number): unknown {
+    const v = this.get(r, c);
+    return this.times.has(c) && typeof v === 'number' ? new Date(v).toISOString() : v;
   }
   rowNumber(r: number): number {
     return this.firstRow + r;
@@ -92,7 +113,7 @@ export async function readParquet(blob: SourceBlob, wanted: ReadonlySet<string> 
   if (blob.size < 12) throw new Error(`${blob.name} is not a Parquet file (${blob.size} byte(s); a Parquet file has at least 12).`);
   let meta: ParquetMeta;
   try {
-    meta = await hp.parquetMetadataAsync(file);
+    meta = await hp.parquetMetadataAsync(file, { parsers: PARSERS });
   } catch (e) {
     throw new Error(`${blob.name} is not a readable Parquet file: ${(e as Error).message}`);
   }
@@ -100,6 +121,7 @@ export async function readParquet(blob: SourceBlob, wanted: ReadonlySet<string> 
   const names = cols.map((c) => c.name);
   handlers.onHeader(names, cols.map((c) => c.type));
   const read = names.filter((n) => !wanted || wanted.has(n));
+  const times = new Set(cols.map((c, i) => (c.type === 'timestamp' ? i : -1)).filter((i) => i >= 0));
   let start = 0;
   for (const group of meta.row_groups) {
     if (signal?.aborted) throw Object.assign(new Error('The check was cancelled.'), { name: 'AbortError' });
@@ -109,6 +131,7 @@ export async function readParquet(blob: SourceBlob, wanted: ReadonlySet<string> 
       await hp.parquetRead({
         file,
         metadata: meta,
+        parsers: PARSERS,
         columns: read,
         rowStart: start,
         rowEnd: start + rows,
@@ -130,7 +153,7 @@ export async function readParquet(blob: SourceBlob, wanted: ReadonlySet<string> 
       }
       return all;
     });
-    if (rows > 0) handlers.onBatch(new ColumnsBatch(arrays, rows, start + 1));
+    if (rows > 0) handlers.onBatch(new ColumnsBatch(arrays, rows, start + 1, times));
     start += rows;
   }
   return { rows: start, columns: names, malformed: { count: 0, first: [] } };
@@ -140,11 +163,11 @@ export async function readParquet(blob: SourceBlob, wanted: ReadonlySet<string> 
 export async function parseParquetOnly(blob: SourceBlob, columns?: string[], signal?: AbortSignal): Promise<number> {
   const hp = await hyparquet();
   const file = asBuffer(blob, signal);
-  const meta = await hp.parquetMetadataAsync(file);
+  const meta = await hp.parquetMetadataAsync(file, { parsers: PARSERS });
   let start = 0;
   for (const group of meta.row_groups) {
     const rows = Number(group.num_rows);
-    await hp.parquetRead({ file, metadata: meta, columns, rowStart: start, rowEnd: start + rows, onChunk: () => undefined });
+    await hp.parquetRead({ file, metadata: meta, parsers: PARSERS, columns, rowStart: start, rowEnd: start + rows, onChunk: () => undefined });
     start += rows;
   }
   return start;

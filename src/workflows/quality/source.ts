@@ -11,6 +11,10 @@ import { UserFacingError } from '../errors';
 export interface Batch {
   readonly length: number;
   get(row: number, column: number): unknown;
+  /** All values of one column (cached per batch: rules over the same column share it). */
+  column(column: number): ArrayLike<unknown>;
+  /** A value as a person reads it (Parquet timestamps as ISO text). */
+  display?(row: number, column: number): unknown;
   /** 1-based data row number in the file (the header is not a data row). */
   rowNumber(row: number): number;
 }

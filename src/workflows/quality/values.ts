@@ -19,27 +19,66 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|
 export function toNumber(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'string') return NUMERIC.test(v) ? Number(v) : NaN;
+  if (typeof v === 'string') {
+    // Number() first (fast); it also reads '', '0x1F', '0b1', 'Infinity', which are not decimal numbers.
+    const n = Number(v);
+    if (Number.isFinite(n) && v.length > 0) {
+      const c1 = v.length > 1 ? v.charCodeAt(1) : 0;
+      if (c1 < 65 || (c1 !== 120 && c1 !== 88 && c1 !== 98 && c1 !== 66 && c1 !== 111 && c1 !== 79)) return v.trim() === '' ? NaN : n;
+    }
+    return NUMERIC.test(v) ? Number(v) : NaN;
+  }
   if (typeof v === 'boolean') return NaN;
   return NaN;
 }
 
 /** Epoch milliseconds, or NaN when the value is not a timestamp (ISO 8601 text or a Date). */
 export function toTime(v: unknown): number {
+  if (typeof v === 'number') return v; // Parquet timestamps arrive as epoch milliseconds
   if (v instanceof Date) return v.getTime();
-  if (typeof v === 'string') return ISO_TIME.test(v.trim()) ? Date.parse(v.trim()) : NaN;
+  if (typeof v === 'string') return ISO_TIME.test(v) ? Date.parse(v) : ISO_TIME.test(v.trim()) ? Date.parse(v.trim()) : NaN;
   return NaN;
+}
+
+/**
+ * Whether `v` has the fixed UTC shape `YYYY-MM-DDTHH:MM:SS…Z`, in which later times sort later
+ * as text at least to the second: lets freshness skip parsing values older than the newest.
+ */
+export function isUtcIso(v: string): boolean {
+  return v.length >= 20 && v.charCodeAt(4) === 45 && v.charCodeAt(7) === 45 && v.charCodeAt(10) === 84 && v.charCodeAt(13) === 58 && v.charCodeAt(16) === 58 && v.charCodeAt(v.length - 1) === 90;
 }
 
 /** Does a CSV field read as the type? (every non-empty field reads as a string) */
 export function textIsType(v: string, t: ColumnType): boolean {
   switch (t) {
     case 'string': return true;
-    case 'integer': return INTEGER.test(v);
-    case 'number': return NUMERIC.test(v);
+    case 'integer': return isIntegerText(v);
+    case 'number': return !Number.isNaN(toNumber(v));
     case 'boolean': return BOOLEAN.test(v.trim());
-    case 'timestamp': return !Number.isNaN(toTime(v));
+    case 'timestamp': return ISO_TIME.test(v) ? validDate(v) : !Number.isNaN(toTime(v));
   }
+}
+
+/** Month 01–12 and day 01–31 of an ISO date (the shape is already checked). */
+function validDate(v: string): boolean {
+  const m = (v.charCodeAt(5) - 48) * 10 + v.charCodeAt(6) - 48;
+  const d = (v.charCodeAt(8) - 48) * 10 + v.charCodeAt(9) - 48;
+  return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+/** Optional sign and digits (surrounding blanks allowed), by char codes: the schema rule's hot path. */
+function isIntegerText(v: string): boolean {
+  let i = 0;
+  let end = v.length;
+  while (i < end && v.charCodeAt(i) === 32) i++;
+  while (end > i && v.charCodeAt(end - 1) === 32) end--;
+  if (i < end && (v.charCodeAt(i) === 43 || v.charCodeAt(i) === 45)) i++;
+  if (i >= end) return false;
+  for (; i < end; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return INTEGER.test(v);
+  }
+  return true;
 }
 
 /** The narrowest type a CSV field reads as. */
