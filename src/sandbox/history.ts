@@ -229,11 +229,13 @@ export async function seedHistory(core: SandboxCore, seed: 'history' | 'history-
     const stoppedDaysAgo = m.plan.index === 1 ? 4 : m.plan.index === 5 ? 9 : 0;
     for (const ss of m.ss) {
       const growth = 1 + unit(ss.id) * 3;
-      for (let d = layout.days; d >= 1 + stoppedDaysAgo; d--) {
+      // One a day at about 02:00 UTC, today's too once its time has passed (a share that stopped: up to then).
+      for (let d = layout.days; d >= (stoppedDaysAgo ? 1 + stoppedDaysAgo : 0); d--) {
         const seedKey = `${ss.id}|${d}`;
         const start = new Date(today - d * dayMs + 2 * 3_600_000 + Math.floor(unit(seedKey + 's') * 600_000));
         const durationMs = 20_000 + Math.floor(unit(seedKey + 'd') * 280_000);
         const end = new Date(start.getTime() + durationMs);
+        if (end.getTime() > now.getTime()) continue;
         const failed = unit(seedKey + 'f') < (m.plan.index % 4 === 3 ? 0.12 : 0.03);
         const mode = d % 30 === 0 ? 'FullSync' : 'Incremental';
         const files = failed ? 0 : (mode === 'FullSync' ? 40 : 2) + Math.floor(unit(seedKey + 'n') * 8);

@@ -161,6 +161,15 @@ function median(values: number[]): number | null {
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
+/** Sorts rows by the text of the given columns (stable, deterministic exports). */
+const byText = (...cols: number[]) => (a: Cell[], b: Cell[]): number => {
+  for (const c of cols) {
+    const d = String(a[c] ?? '').localeCompare(String(b[c] ?? ''));
+    if (d) return d;
+  }
+  return 0;
+};
+
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 export function computeFigures(data: DashboardData, filter: DashboardFilter = {}, now: Date = new Date(data.gatheredAt)): DashboardFigures {
@@ -189,7 +198,7 @@ export function computeFigures(data: DashboardData, filter: DashboardFilter = {}
     name: 'share_consumers', title: 'Consumers of each share', description: 'One row per sent share and consumer (Data Share providerShareSubscriptions).',
     columns: [col('provider_tenant', 'string', 'Tenant that sends the share'), col('account', 'string', 'Provider Data Share account'), col('share', 'string', 'Share name'), col('share_id', 'string', 'ARM id of the share'),
       col('consumer_tenant', 'string', 'Tenant name of the consumer'), col('consumer', 'string', 'Consumer name'), col('consumer_email', 'string', 'Consumer email (empty for service principals)'), col('status', 'string', 'Share subscription status (Active, Revoked, …)'), col('shared_at', 'timestamp', 'When the consumer accepted')],
-    rows: consumerRows,
+    rows: consumerRows.sort(byText(0, 2, 4, 5)),
   });
   tables.push({
     name: 'shares_by_consumer_tenant', title: 'Shares per consumer tenant', description: 'How many distinct shares each consumer tenant receives, and through how many consumers.',
@@ -296,7 +305,7 @@ export function computeFigures(data: DashboardData, filter: DashboardFilter = {}
     columns: [col('tenant', 'string', 'Provider tenant'), col('asset', 'string', 'Asset name'), col('qualified_name', 'string', 'Purview qualifiedName'), col('type', 'string', 'Purview type'), col('guid', 'string', 'Purview guid (empty: not in the catalog)'),
       col('classifications', 'string', 'Classifications, separated by ;'), col('consumer_tenants', 'string', 'Tenants it went to, separated by ;'), col('lineage_linked', 'boolean', 'A cross-tenant snapshot process is recorded (empty: no catalog answered)'),
       col('quality_passed', 'number', 'Data-quality rules passed (empty: no result)'), col('quality_failed', 'number', 'Data-quality rules failed (empty: no result)')],
-    rows: assets.map((a: AssetFact) => [tenantName(data, a.tenantId), a.name, a.qualifiedName, a.typeName ?? null, a.guid ?? null, a.classifications.join(';'), a.consumerTenants.join(';'), a.lineageLinked ?? null, a.quality?.passed ?? null, a.quality?.failed ?? null]),
+    rows: assets.map((a: AssetFact) => [tenantName(data, a.tenantId), a.name, a.qualifiedName, a.typeName ?? null, a.guid ?? null, [...a.classifications].sort().join(';'), [...a.consumerTenants].sort().join(';'), a.lineageLinked ?? null, a.quality?.passed ?? null, a.quality?.failed ?? null] as Cell[]).sort(byText(0, 2)),
   });
   const covTenants = new Map<string, { shared: number; known: number; linked: number }>();
   for (const a of left) {
@@ -309,7 +318,7 @@ export function computeFigures(data: DashboardData, filter: DashboardFilter = {}
   tables.push({
     name: 'lineage_coverage', title: 'Lineage coverage', description: 'Per provider tenant: assets sent to another tenant, how many have a recorded cross-tenant lineage link (a Data Share snapshot process in Purview), and the share of those a catalog could answer for.',
     columns: [col('tenant', 'string', 'Provider tenant'), col('shared_assets', 'number', 'Assets sent to another tenant'), col('in_catalog', 'number', 'Of those, assets a Purview catalog answered for'), col('linked', 'number', 'Assets with a recorded cross-tenant lineage link'), col('coverage', 'number', 'linked / in_catalog, 0..1')],
-    rows: [...covTenants.entries()].map(([t, v]) => [tenantName(data, t), v.shared, v.known, v.linked, v.known ? round(v.linked / v.known) : null]),
+    rows: [...covTenants.entries()].map(([t, v]) => [tenantName(data, t), v.shared, v.known, v.linked, v.known ? round(v.linked / v.known) : null] as Cell[]).sort(byText(0)),
   });
   const qualityRows = assets.filter((a) => a.quality).map((a) => [tenantName(data, a.tenantId), a.name, a.qualifiedName, a.quality!.passed, a.quality!.failed, a.quality!.passed + a.quality!.failed ? round(a.quality!.passed / (a.quality!.passed + a.quality!.failed)) : null] as Cell[]);
   tables.push({
@@ -331,7 +340,7 @@ export function computeFigures(data: DashboardData, filter: DashboardFilter = {}
     name: 'storage_encryption', title: 'Customer-managed keys per storage account', description: 'Each storage account in the connected tenants: its encryption key source (Microsoft.Storage = Microsoft-managed, Microsoft.Keyvault = customer-managed key), the key, and any state the CMK check reports.',
     columns: [col('tenant', 'string', 'Tenant'), col('account', 'string', 'Storage account'), col('id', 'string', 'ARM id'), col('key_source', 'string', 'Microsoft.Storage or Microsoft.Keyvault'), col('cmk', 'boolean', 'Customer-managed key in use'),
       col('key_vault_uri', 'string', 'Key Vault URI'), col('key_name', 'string', 'Key name'), col('key_version', 'string', 'Key version (empty: follows rotation)'), col('state', 'string', 'CMK state reported by the CMK check, if any')],
-    rows: storage.map((s) => [tenantName(data, s.tenantId), s.name, s.id, s.keySource, /keyvault/i.test(s.keySource), s.keyVaultUri ?? null, s.keyName ?? null, s.keyVersion ?? null, s.state ?? null]),
+    rows: storage.map((s) => [tenantName(data, s.tenantId), s.name, s.id, s.keySource, /keyvault/i.test(s.keySource), s.keyVaultUri ?? null, s.keyName ?? null, s.keyVersion ?? null, s.state ?? null] as Cell[]).sort(byText(0, 1)),
   });
 
   // --- summary ---------------------------------------------------------------------------------
