@@ -605,7 +605,7 @@ function cancelApprovals(ctx: SandboxContext, wf: WorkflowRecord, runName: strin
 // ---------------------------------------------------------------------------------------------
 
 function workflowView(rec: WorkflowRecord) {
-  return { ...rec, properties: { ...rec.properties, endpointsConfiguration: { workflow: { outgoingIpAddresses: [], accessEndpointIpAddresses: [] }, connector: { outgoingIpAddresses: [] } } } };
+  return { ...rec, properties: { ...rec.properties, accessControl: {}, endpointsConfiguration: { workflow: { outgoingIpAddresses: [], accessEndpointIpAddresses: [] }, connector: { outgoingIpAddresses: [] } } } };
 }
 
 function runView(ctx: SandboxContext, wf: WorkflowRecord, run: RunRecord, baseUrl: string) {
@@ -633,6 +633,7 @@ function runView(ctx: SandboxContext, wf: WorkflowRecord, run: RunRecord, baseUr
         scheduledTime: run.trigger.time,
         trackingId: run.correlationId,
         clientTrackingId: run.clientTrackingId,
+        correlation: { clientTrackingId: run.clientTrackingId },
         code: 'OK',
         status: 'Succeeded',
       },
@@ -739,7 +740,7 @@ export const logicProvider: ResourceProvider = {
             createdTime: existing?.properties.createdTime ?? now.toISOString(),
             changedTime: now.toISOString(),
             state,
-            version: crypto.randomBytes(12).toString('hex').toUpperCase(),
+            version: `0858${Array.from(crypto.randomBytes(16), (b) => String(b % 10)).join('')}`,
             accessEndpoint: `${req.baseUrl}/workflows/${secret.runtimeId}`,
             definition,
             parameters: (props.parameters as WorkflowRecord['properties']['parameters']) ?? {},
