@@ -54,7 +54,7 @@ export async function holdsRole(s: SideEnv, scope: string, principalId: string, 
  * takes up to a few minutes to reach Key Vault); retries 403s for up to `env`'s patience.
  */
 async function afterRoleGrant<T>(env: RecipeEnv, ctx: StepContext, fn: () => Promise<T>): Promise<T> {
-  const attempts = env.pollIntervalMs >= 1000 ? 36 : 3;
+  const attempts = env.pollIntervalMs >= 1000 ? 19 : 3; // Azure: 18 waits of 10 s = 3 minutes
   for (let i = 0; ; i++) {
     try {
       return await fn();
