@@ -17,6 +17,8 @@ import { CancelledError, describeError, isCancellation, UserFacingError } from '
 import type { GovernancePolicy } from '../../workflows/governance';
 import { acceptInvitation, listPendingInvitations, rejectInvitation } from '../../workflows/operations';
 import { parsePlan, type DataSetPlan, type RecipePlan } from '../../workflows/plan';
+import { checkApprovalPlan } from '../../workflows/approvalPlan';
+import { checkQualityPlan } from '../../workflows/quality/planRules';
 import { cleanupSteps, recipeSteps, runRecipeSteps, stepsFor } from '../../workflows/recipe';
 import { gateDecision, runSnapshot } from '../../workflows/steps/sharing';
 import { futureDate, rules } from '../../workflows/validate';
@@ -159,7 +161,8 @@ function prefillFromNode(deps: HostDeps, commandSide: Side, node: unknown): Ctx 
 
 const PLACEHOLDER = { resourceGroup: 'unused-rg', storageAccount: 'unusedstorage', container: 'unused', dataShareAccount: 'unused-account' };
 
-function policyFromSettings(): GovernancePolicy | undefined {
+/** The governance policy file (setting governedDataShare.governance.policyFile), read and checked; undefined when unset. */
+function governanceFile(): { full: string; json: Record<string, unknown> } | undefined {
   const file = vscode.workspace.getConfiguration('governedDataShare').get<string>('governance.policyFile');
   if (!file) return undefined;
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -168,14 +171,41 @@ function policyFromSettings(): GovernancePolicy | undefined {
   try {
     json = JSON.parse(fs.readFileSync(full, 'utf8'));
   } catch (e) {
-    throw new UserFacingError(`Cannot read the governance policy ${full}: ${(e as Error).message}`, 'Fix governedDataShare.governance.policyFile (a JSON file {blocked, requireJustification, unknown}).');
+    throw new UserFacingError(`Cannot read the governance policy ${full}: ${(e as Error).message}`, 'Fix governedDataShare.governance.policyFile (a JSON file {blocked, requireJustification, unknown, quality?, approval?}).');
   }
-  const p = json as GovernancePolicy;
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new UserFacingError(`The governance policy ${full} is not a JSON object.`, 'Use {"blocked": [...], "requireJustification": [...], "unknown": "allow"|"block"|"justify"}.');
+  return { full, json: json as Record<string, unknown> };
+}
+
+function policyFromSettings(): GovernancePolicy | undefined {
+  const f = governanceFile();
+  if (!f) return undefined;
+  const p = f.json as GovernancePolicy;
   const list = (v: unknown) => v === undefined || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
-  if (typeof json !== 'object' || json === null || !list(p.blocked) || !list(p.requireJustification) || (p.unknown !== undefined && !['allow', 'block', 'justify'].includes(p.unknown))) {
-    throw new UserFacingError(`The governance policy ${full} is not valid.`, "Use {\"blocked\": [...], \"requireJustification\": [...], \"unknown\": \"allow\"|\"block\"|\"justify\"}.");
+  if (!list(p.blocked) || !list(p.requireJustification) || (p.unknown !== undefined && !['allow', 'block', 'justify'].includes(p.unknown))) {
+    throw new UserFacingError(`The governance policy ${f.full} is not valid.`, "Use {\"blocked\": [...], \"requireJustification\": [...], \"unknown\": \"allow\"|\"block\"|\"justify\"}.");
   }
-  return p;
+  return { ...(p.blocked ? { blocked: p.blocked } : {}), ...(p.requireJustification ? { requireJustification: p.requireJustification } : {}), ...(p.unknown ? { unknown: p.unknown } : {}) };
+}
+
+/**
+ * The policy file's data-quality rules and approval settings (the same shapes as a plan's
+ * governance.quality and governance.approval, paths relative to the policy file), so wizard
+ * commands pass the same gate as plan files. Every problem is reported at once.
+ */
+function gateSettingsFor(plan: RecipePlan): Pick<NonNullable<RecipePlan['governance']>, 'quality' | 'approval'> & { baseDir?: string } {
+  const f = governanceFile();
+  if (!f || (f.json.quality === undefined && f.json.approval === undefined)) return {};
+  const baseDir = path.dirname(f.full);
+  const problems: Array<[string, string]> = [];
+  if (f.json.approval !== undefined) problems.push(...checkApprovalPlan(f.json.approval, 'approval'));
+  if (f.json.quality !== undefined) problems.push(...checkQualityPlan(plan, f.json.quality, plan.share.datasets.map((d) => d.name), baseDir).map(([k, m]) => [k.replace(/^governance\./, ''), m] as [string, string]));
+  if (problems.length) throw new UserFacingError(`The governance policy ${f.full} has problems:\n${problems.map(([k, m]) => `  ${k} ${m}`).join('\n')}`, 'Fix the policy file (its quality and approval sections use the shapes of a plan\'s governance.quality and governance.approval).');
+  return {
+    ...(f.json.quality !== undefined ? { quality: f.json.quality as NonNullable<RecipePlan['governance']>['quality'] } : {}),
+    ...(f.json.approval !== undefined ? { approval: f.json.approval as NonNullable<RecipePlan['governance']>['approval'] } : {}),
+    baseDir,
+  };
 }
 
 /** A recipe plan from the wizard's answers; the side a command does not touch mirrors the other. */
@@ -198,7 +228,7 @@ function planFromCtx(deps: HostDeps, ctx: Ctx): RecipePlan {
   if (!provider || !consumer) throw new UserFacingError('No tenant chosen.');
   const target = str(ctx, 'target');
   const policy = (ctx.policy as GovernancePolicy | undefined) ?? policyFromSettings();
-  return {
+  const plan: RecipePlan = {
     version: 1,
     target: deps.connection.info?.kind === 'sandbox' ? 'sandbox' : 'azure',
     location: str(ctx, 'location') ?? (vscode.workspace.getConfiguration('governedDataShare').get<string>('defaultLocation') || 'westeurope'),
@@ -222,6 +252,10 @@ function planFromCtx(deps: HostDeps, ctx: Ctx): RecipePlan {
     ...(policy || str(ctx, 'justification') ? { governance: { ...(policy ? { policy } : {}), ...(str(ctx, 'justification') ? { justification: str(ctx, 'justification') } : {}) } } : {}),
     ...(ctx.readiness && typeof ctx.readiness === 'object' ? { readiness: ctx.readiness as RecipePlan['readiness'] } : {}),
   };
+  // The policy file's data-quality rules and approval apply to wizard commands as to plan files.
+  const { quality, approval } = gateSettingsFor(plan);
+  if (quality || approval) plan.governance = { ...(plan.governance ?? {}), ...(quality ? { quality } : {}), ...(approval ? { approval } : {}) };
+  return plan;
 }
 
 async function envFor(deps: HostDeps, plan: RecipePlan): Promise<RecipeEnv> {
@@ -750,6 +784,11 @@ const COMMANDS: Record<string, CommandDef> = {
       // The plan's own policy wins; else the one in governedDataShare.governance.policyFile.
       const policy = plan.governance?.policy ? undefined : policyFromSettings();
       if (policy) plan.governance = { ...(plan.governance ?? {}), policy };
+      // Likewise its data-quality rules and approval, when the plan has none of its own.
+      if (!plan.governance?.quality && !plan.governance?.approval) {
+        const { quality, approval } = gateSettingsFor(plan);
+        if (quality || approval) plan.governance = { ...(plan.governance ?? {}), ...(quality ? { quality } : {}), ...(approval ? { approval } : {}) };
+      }
       ctx.plan = plan;
       const known = new Set((deps.connection.info?.tenants ?? []).map((t) => t.tenantId.toLowerCase()));
       for (const s of ['provider', 'consumer'] as const) {
