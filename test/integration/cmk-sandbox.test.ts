@@ -195,6 +195,39 @@ describe('sandbox Key Vault, identities and storage encryption on the wire', fun
     assert.equal(await blob.downloadText(env.provider.plan.container, 'y.txt'), 'y');
   });
 
+  it('a new account can be created encrypted with the key only through a user-assigned identity; an unknown identity is refused and nothing is created', async () => {
+    const name = `ap-${env.provider.plan.storageAccount}`;
+    const vault = (await request(sandbox, 'GET', vaultPath(name), { token: arm })).body;
+    const uaiId = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai-storage`;
+    const acctPath = (n: string) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${n}?api-version=2025-06-01`;
+    const body = (identity: unknown, encIdentity?: string) => ({
+      location: 'westeurope', kind: 'StorageV2', sku: { name: 'Standard_LRS' }, identity,
+      properties: { encryption: { keySource: 'Microsoft.Keyvault', keyvaultproperties: { keyvaulturi: vault.properties.vaultUri, keyname: 'storage', keyversion: '' }, ...(encIdentity ? { identity: { userAssignedIdentity: encIdentity } } : {}), services: { blob: { enabled: true, keyType: 'Account' } } } },
+    });
+    const n1 = `n1${env.provider.plan.storageAccount}`.slice(0, 24);
+    const system = await request(sandbox, 'PUT', acctPath(n1), { token: arm, body: body({ type: 'SystemAssigned' }) });
+    assert.equal(system.status, 400);
+    assert.equal(system.body.error.code, 'InvalidEncryptionIdentity');
+    const unknown = await request(sandbox, 'PUT', acctPath(n1), { token: arm, body: body({ type: 'UserAssigned', userAssignedIdentities: { [`${uaiId}-nope`]: {} } }, `${uaiId}-nope`) });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.error.code, 'FailedIdentityOperation');
+    assert.equal((await request(sandbox, 'GET', acctPath(n1), { token: arm })).status, 404, 'nothing was created');
+    const created = await request(sandbox, 'PUT', acctPath(n1), { token: arm, body: body({ type: 'UserAssigned', userAssignedIdentities: { [uaiId]: {} } }, uaiId) });
+    assert.equal(created.status, 202, created.text);
+    const got = (await request(sandbox, 'GET', acctPath(n1), { token: arm })).body;
+    assert.equal(got.properties.encryption.keySource, 'Microsoft.Keyvault');
+    assert.equal(got.properties.encryption.identity.userAssignedIdentity, uaiId);
+    assert.match(got.properties.encryption.keyvaultproperties.currentVersionedKeyIdentifier, /\/keys\/storage\/[0-9a-f]{32}$/);
+    // An existing account may add a system-assigned identity; switching encryption to it needs its role first.
+    const both = await request(sandbox, 'PATCH', acctPath(n1), { token: arm, body: { identity: { type: 'SystemAssigned,UserAssigned', userAssignedIdentities: { [uaiId]: {} } } } });
+    assert.equal(both.status, 200, both.text);
+    assert.match(both.body.identity.principalId, /^[0-9a-f-]{36}$/);
+    const toSystem = await request(sandbox, 'PATCH', acctPath(n1), { token: arm, body: { properties: { encryption: { keySource: 'Microsoft.Keyvault', keyvaultproperties: { keyvaulturi: vault.properties.vaultUri, keyname: 'storage', keyversion: '' }, identity: { userAssignedIdentity: '' } } } } });
+    assert.equal(toSystem.status, 400);
+    assert.equal(toSystem.body.error.code, 'KeyVaultAuthenticationFailure');
+    assert.equal((await request(sandbox, 'GET', acctPath(n1), { token: arm })).body.properties.encryption.identity.userAssignedIdentity, uaiId, 'unchanged');
+  });
+
   it('the vault keeps its URI and keys across a sandbox restart', async () => {
     const name = `ap-${env.provider.plan.storageAccount}`;
     const before = (await request(sandbox, 'GET', vaultPath(name), { token: arm })).body.properties.vaultUri as string;

@@ -28,6 +28,9 @@ interface AccountLike {
   properties: { encryption?: StoredEncryption; creationTime: string };
 }
 
+/** Stands for a system-assigned identity not created yet (it holds no role, so key checks fail as in Azure). */
+const PENDING_SYSTEM_IDENTITY = '00000000-0000-0000-0000-000000000000';
+
 const TYPES = ['None', 'SystemAssigned', 'UserAssigned', 'SystemAssigned,UserAssigned'];
 
 function tenantOf(ctx: SandboxContext, resourceId: string): string {
@@ -43,8 +46,9 @@ function applyIdentity(ctx: SandboxContext, acct: AccountLike, raw: unknown): St
   const tenantId = tenantOf(ctx, acct.id);
   const out: StorageIdentity = { type };
   if (type.includes('SystemAssigned')) {
-    const mi = ctx.directory.ensureManagedIdentity(tenantId, acct.id, acct.name);
-    out.principalId = mi.objectId;
+    // Created only once every check has passed (see applyStorageCmk); until then, the existing one if any.
+    const existing = ctx.store.get<{ objectId: string }>('managedIdentities', `${acct.id}/identity`);
+    out.principalId = existing?.objectId ?? PENDING_SYSTEM_IDENTITY;
     out.tenantId = tenantId;
   }
   if (type.includes('UserAssigned')) {
@@ -148,6 +152,9 @@ function applyEncryption(ctx: SandboxContext, acct: AccountLike, identity: Stora
 export function applyStorageCmk<T extends AccountLike>(ctx: SandboxContext, acct: T, body: Record<string, unknown>, props: Record<string, unknown>, isNew: boolean): T {
   const identity = applyIdentity(ctx, acct, body.identity);
   const encryption = applyEncryption(ctx, acct, identity, props.encryption, isNew);
+  if (identity?.principalId === PENDING_SYSTEM_IDENTITY) {
+    identity.principalId = ctx.directory.ensureManagedIdentity(identity.tenantId ?? tenantOf(ctx, acct.id), acct.id, acct.name).objectId;
+  }
   if (acct.identity?.type.includes('SystemAssigned') && !identity?.type.includes('SystemAssigned')) {
     ctx.directory.deleteManagedIdentity(acct.id);
   }
