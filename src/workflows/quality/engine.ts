@@ -169,11 +169,13 @@ abstract class ColumnCheck extends Check {
   }
   consume(b: Batch): void {
     if (!this.usable) return;
-    const col = b.column(this.idx[0]);
+    const c = this.idx[0];
+    const rows = b.rows;
+    const col = rows ? undefined : b.column(c);
     const n = b.length;
     this.elements += n;
     for (let r = 0; r < n; r++) {
-      const v = col[r];
+      const v = rows ? rows[r][c] : (col as ArrayLike<unknown>)[r];
       if (this.fails(v)) {
         this.failed++;
         if (this.sample.length < SAMPLE_MAX) this.addSample(b, r, this.why(v));
@@ -279,15 +281,21 @@ class UniqueCheck extends Check {
     const idx = this.idx;
     const n = b.length;
     this.elements += n;
-    const single = idx.length === 1 ? b.column(idx[0]) : undefined;
-    const cols = idx.map((i) => b.column(i));
+    const rows = b.rows;
+    const single = idx.length === 1 ? idx[0] : -1;
+    const singleCol = single >= 0 && !rows ? b.column(single) : undefined;
+    const cols = idx.length > 1 ? idx.map((i) => b.column(i)) : [];
     for (let r = 0; r < n; r++) {
       let key: string;
-      if (single) {
-        const v = single[r];
+      if (single >= 0) {
+        const v = rows ? rows[r][single] : (singleCol as ArrayLike<unknown>)[r];
         // Rows with a missing key are not compared (as SQL UNIQUE and GX do): not_null covers them.
         if (isMissing(v)) continue;
-        key = typeof v === 'string' ? v : typeof v === 'number' && Number.isInteger(v) && v >= 0 ? String(v) : typeof v === 'bigint' ? v.toString() : `\u0002${textOf(v)}`;
+        if (typeof v === 'number') {
+          if (this.seen.addNumber(v)) this.duplicate(b, r);
+          continue;
+        }
+        key = typeof v === 'string' ? v : typeof v === 'bigint' ? v.toString() : `\u0002${textOf(v)}`;
       } else {
         let any = false;
         key = '';
@@ -301,11 +309,12 @@ class UniqueCheck extends Check {
         }
         if (any) continue;
       }
-      if (this.seen.addText(key)) {
-        this.failed++;
-        if (this.sample.length < SAMPLE_MAX) this.addSample(b, r, 'duplicate of an earlier row');
-      }
+      if (this.seen.addText(key)) this.duplicate(b, r);
     }
+  }
+  private duplicate(b: Batch, r: number): void {
+    this.failed++;
+    if (this.sample.length < SAMPLE_MAX) this.addSample(b, r, 'duplicate of an earlier row');
   }
   observed(): number {
     return this.seen.distinct;
@@ -355,14 +364,16 @@ class FreshnessCheck extends Check {
   }
   consume(b: Batch): void {
     if (!this.usable) return;
-    const col = b.column(this.idx[0]);
+    const c = this.idx[0];
+    const rows = b.rows;
+    const col = rows ? undefined : b.column(c);
     this.elements += b.length;
     let newest = this.newest;
     // UTC ISO text of one length (YYYY-MM-DDTHH:MM:SS[.fff]Z) sorts exactly like time: the newest
     // such text is kept as text and parsed once at the end; other values are parsed.
     let best = this.newestText;
     for (let r = 0; r < b.length; r++) {
-      const v = col[r];
+      const v = rows ? rows[r][c] : (col as ArrayLike<unknown>)[r];
       if (isMissing(v)) continue;
       if (typeof v === 'string' && isUtcIso(v)) {
         if (best === undefined) {
@@ -459,11 +470,14 @@ class SchemaCheck extends Check {
   consume(b: Batch): void {
     this.elements += b.length;
     if (!this.typed.length) return;
-    const cols = this.typed.map((t) => b.column(t.at));
+    const rows = b.rows;
+    const cols = rows ? [] : this.typed.map((t) => b.column(t.at));
+    const typed = this.typed;
     for (let r = 0; r < b.length; r++) {
-      for (let k = 0; k < cols.length; k++) {
-        const t = this.typed[k];
-        const v = cols[k][r];
+      const row = rows ? rows[r] : undefined;
+      for (let k = 0; k < typed.length; k++) {
+        const t = typed[k];
+        const v = row ? row[t.at] : cols[k][r];
         if (typeof v === 'string' && v !== '' && !textIsType(v, t.type)) {
           this.typedFailed++;
           this.failed++;

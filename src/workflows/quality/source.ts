@@ -11,6 +11,8 @@ import { UserFacingError } from '../errors';
 export interface Batch {
   readonly length: number;
   get(row: number, column: number): unknown;
+  /** Row-major rows when the reader has them (CSV): rules read `rows[r][c]` without copying columns. */
+  readonly rows?: ReadonlyArray<ReadonlyArray<unknown>>;
   /** All values of one column (cached per batch: rules over the same column share it). */
   column(column: number): ArrayLike<unknown>;
   /** A value as a person reads it (Parquet timestamps as ISO text). */

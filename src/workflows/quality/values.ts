@@ -196,6 +196,12 @@ export class SeenSet {
     return this.bits.byteLength + this.hi.byteLength + this.lo.byteLength;
   }
 
+  /** A number (Parquet): whole numbers in the bitmap's range go there directly, as their text would. */
+  addNumber(n: number): boolean {
+    if (Number.isInteger(n) && n >= 0 && n < SeenSet.BIT_LIMIT) return this.addInt(n);
+    return this.addHash(Number.isInteger(n) ? String(n) : `\u0002${n}`);
+  }
+
   /** true when the value was seen before. */
   addText(key: string): boolean {
     const len = key.length;
