@@ -218,6 +218,13 @@ describe('sandbox Key Vault, identities and storage encryption on the wire', fun
     assert.equal(got.properties.encryption.keySource, 'Microsoft.Keyvault');
     assert.equal(got.properties.encryption.identity.userAssignedIdentity, uaiId);
     assert.match(got.properties.encryption.keyvaultproperties.currentVersionedKeyIdentifier, /\/keys\/storage\/[0-9a-f]{32}$/);
+    // As in the spec example, the vault may be named by its Azure URI; Azure echoes what was sent.
+    const azureStyle = { ...body({ type: 'UserAssigned', userAssignedIdentities: { [uaiId]: {} } }, uaiId) };
+    azureStyle.properties.encryption.keyvaultproperties.keyvaulturi = `https://${name}.vault.azure.net`;
+    const echoed = await request(sandbox, 'PUT', acctPath(n1), { token: arm, body: azureStyle });
+    assert.equal(echoed.status, 200, echoed.text);
+    assert.equal(echoed.body.properties.encryption.keyvaultproperties.keyvaulturi, `https://${name}.vault.azure.net`);
+    assert.match(echoed.body.properties.encryption.keyvaultproperties.currentVersionedKeyIdentifier, new RegExp(`^https://${name}\\.vault\\.azure\\.net/keys/storage/[0-9a-f]{32}$`));
     // An existing account may add a system-assigned identity; switching encryption to it needs its role first.
     const both = await request(sandbox, 'PATCH', acctPath(n1), { token: arm, body: { identity: { type: 'SystemAssigned,UserAssigned', userAssignedIdentities: { [uaiId]: {} } } } });
     assert.equal(both.status, 200, both.text);

@@ -140,7 +140,8 @@ function applyEncryption(ctx: SandboxContext, acct: AccountLike, identity: Stora
   }
   return {
     keySource: 'Microsoft.Keyvault',
-    keyvaultproperties: { keyvaulturi: vaultUriOf(ctx, vault as VaultRecord & { dataPlanePort?: number }), keyname: key.name, keyversion },
+    // Echoed as sent (Azure does), e.g. with or without the trailing slash, or as `https://{vault}.vault.azure.net`.
+    keyvaultproperties: { keyvaulturi: keyvaulturi.trim(), keyname: key.name, keyversion },
     ...(uami ? { identity: { userAssignedIdentity: uami } } : {}),
     vaultId: vault.id,
     configuredAt: ctx.clock.now().getTime(),
@@ -179,7 +180,11 @@ export function encryptionView(ctx: SandboxContext, acct: AccountLike) {
     return { services, keySource: 'Microsoft.Storage', requireInfrastructureEncryption: enc?.requireInfrastructureEncryption ?? false };
   }
   const vault = vaultById(ctx.store, enc.vaultId) as (VaultRecord & { dataPlanePort?: number }) | undefined;
-  const uri = vault ? vaultUriOf(ctx, vault) : enc.keyvaultproperties.keyvaulturi;
+  // The URI as it was sent, unless it named the vault's sandbox origin and that port changed after a restart.
+  const sent = enc.keyvaultproperties.keyvaulturi;
+  const current = vault ? vaultUriOf(ctx, vault) : undefined;
+  const uri = !current || /\.vault\.azure\.net\/?$/i.test(sent) || sent.replace(/\/+$/, '').toLowerCase() === current.replace(/\/+$/, '').toLowerCase() ? sent : current;
+  const base = uri.replace(/\/+$/, '');
   const key = vault ? ctx.store.get<KeyRecord>('resources', keyRecordId(vault.id, enc.keyvaultproperties.keyname)) : undefined;
   const v = key ? effectiveVersion(key, enc.keyvaultproperties.keyversion) : undefined;
   const rotated = Math.max(enc.configuredAt ?? 0, (v?.created ?? 0) * 1000);
@@ -190,7 +195,7 @@ export function encryptionView(ctx: SandboxContext, acct: AccountLike) {
       keyname: enc.keyvaultproperties.keyname,
       keyversion: enc.keyvaultproperties.keyversion,
       keyvaulturi: uri,
-      ...(v ? { currentVersionedKeyIdentifier: `${uri}keys/${enc.keyvaultproperties.keyname}/${v.version}` } : {}),
+      ...(v ? { currentVersionedKeyIdentifier: `${base}/keys/${enc.keyvaultproperties.keyname}/${v.version}` } : {}),
       ...(rotated ? { lastKeyRotationTimestamp: new Date(rotated).toISOString() } : {}),
     },
     ...(enc.identity ? { identity: enc.identity } : {}),
