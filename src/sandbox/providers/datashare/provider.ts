@@ -15,7 +15,7 @@ import {
   type Invitation, type InvitationInternal, type ProviderShareSubscription, type ProviderShareSubscriptionInternal, type Share,
   type ShareInternal, type ShareSubscriptionInternal, providerStatus, renderStatus,
 } from './links';
-import { type SyncRecord, abortRunsFor, listSyncRecords, renderDetail, renderShareSynchronization } from './sync';
+import { type SyncRecord, abortRunsFor, findSyncRecord, listSyncRecords, renderDetail, renderShareSynchronization } from './sync';
 
 type P = Record<string, string>;
 
@@ -519,7 +519,9 @@ export function listShareSynchronizations(req: SandboxRequest, p: P, ctx: Sandbo
 export function listShareSynchronizationDetails(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
   const share = loadShare(ctx, p);
   const syncId = synchronizationIdOf(req);
-  const run = shareRuns(ctx, share).find((r) => r.synchronizationId.toLowerCase() === syncId.toLowerCase());
+  // Straight to the record under each consumer's share subscription (no scan of the share's history).
+  const run = shareSubscriptionIds(ctx, share).map((ssId) => findSyncRecord(ctx, ssId, syncId))
+    .find((r) => r !== undefined && r.providerShareUid === share.internal.uid);
   if (!run) {
     throw new ArmError(404, 'SynchronizationNotFound', `Share '${share.name}' has no synchronization '${syncId}'. List them with POST .../shares/${share.name}/listSynchronizations.`);
   }
@@ -531,8 +533,11 @@ export function listShareSynchronizationDetails(req: SandboxRequest, p: P, ctx: 
  * share subscription), so a share with a year of history is not found by scanning every record.
  */
 function shareRuns(ctx: SandboxContext, share: Share): SyncRecord[] {
-  const subs = new Set(listResources<Json, ProviderShareSubscriptionInternal>(ctx, share.id, T.providerShareSubscription).map((ps) => ps.internal.consumerShareSubscriptionId).filter(Boolean));
-  return [...subs].flatMap((ssId) => listSyncRecords(ctx, `${ssId}/synchronizations/`)).filter((r) => r.providerShareUid === share.internal.uid);
+  return shareSubscriptionIds(ctx, share).flatMap((ssId) => listSyncRecords(ctx, `${ssId}/synchronizations/`)).filter((r) => r.providerShareUid === share.internal.uid);
+}
+
+function shareSubscriptionIds(ctx: SandboxContext, share: Share): string[] {
+  return [...new Set(listResources<Json, ProviderShareSubscriptionInternal>(ctx, share.id, T.providerShareSubscription).map((ps) => ps.internal.consumerShareSubscriptionId).filter(Boolean))];
 }
 
 /** `synchronizationId` from the POST body, or from the query when a nextLink is followed with GET. */
