@@ -84,6 +84,8 @@ export interface WatchState {
   subscriptions: SubscriptionFact[];
   sentInvitations: SentInvitationFact[];
   lineage: LineageFact[];
+  /** Tenants whose reading failed in this poll (their facts are carried over from the previous poll). */
+  failedTenants?: { tenantId: string; error: unknown }[];
 }
 
 export const EMPTY_STATE: WatchState = { invitations: [], synchronizations: [], subscriptions: [], sentInvitations: [], lineage: [] };
@@ -284,8 +286,28 @@ async function listAll<T>(budget: ReadBudget, scope: string, list: { byPage(): A
 /** Reads what the watcher diffs, for every source; each ARM read takes a budget token first. */
 export async function readWatchState(sources: readonly WatchSource[], budget: ReadBudget, signal?: AbortSignal, options: { lineage?: boolean } = {}): Promise<WatchState> {
   const state: WatchState = { invitations: [], synchronizations: [], subscriptions: [], sentInvitations: [], lineage: [] };
+  const failedTenants: { tenantId: string; error: unknown }[] = [];
   await Promise.all(
     sources.map(async (src) => {
+      // One tenant failing (signed out, no access, throttled) never blanks the others.
+      const mine: WatchState = { invitations: [], synchronizations: [], subscriptions: [], sentInvitations: [], lineage: [] };
+      try {
+        await readTenant(src, mine, budget, signal, options);
+      } catch (e) {
+        if (isCancellation(e) || signal?.aborted) throw e;
+        failedTenants.push({ tenantId: src.tenantId, error: e });
+        return;
+      }
+      for (const k of ['invitations', 'synchronizations', 'subscriptions', 'sentInvitations', 'lineage'] as const) (state[k] as unknown[]).push(...mine[k]);
+    }),
+  );
+  if (failedTenants.length) state.failedTenants = failedTenants;
+  return state;
+}
+
+async function readTenant(src: WatchSource, state: WatchState, budget: ReadBudget, signal: AbortSignal | undefined, options: { lineage?: boolean }): Promise<void> {
+  await Promise.all(
+    [src].map(async (src) => {
       const ds = src.clients.dataShare;
       const o = { abortSignal: signal };
       for (const i of await listAll(budget, `tenant:${src.tenantId}`, ds.consumerInvitations.list(o), signal)) {
@@ -340,7 +362,6 @@ export async function readWatchState(sources: readonly WatchSource[], budget: Re
       }
     }),
   );
-  return state;
 }
 
 // ---- the loop -----------------------------------------------------------------------------------------
@@ -392,7 +413,17 @@ export class Watcher {
 
   /** One poll: reads, diffs, remembers. */
   async pollOnce(signal?: AbortSignal): Promise<Notice[]> {
-    const next = await readWatchState(await this.o.sources(), this.budget, signal, { lineage: this.o.lineage });
+    const sources = await this.o.sources();
+    const next = await readWatchState(sources, this.budget, signal, { lineage: this.o.lineage });
+    const failed = next.failedTenants ?? [];
+    if (failed.length && failed.length === sources.length) throw failed[0].error;
+    for (const f of failed) {
+      this.o.onError?.(f.error);
+      // Keep what the last poll knew of that tenant, so it is not reported as new when it answers again.
+      const t = f.tenantId.toLowerCase();
+      const prev = this.state ?? EMPTY_STATE;
+      for (const k of ['invitations', 'synchronizations', 'subscriptions', 'sentInvitations', 'lineage'] as const) (next[k] as Array<{ tenantId: string }>).push(...(prev[k] as Array<{ tenantId: string }>).filter((x) => x.tenantId.toLowerCase() === t));
+    }
     const notices = diffWatchState(this.state, next, this.clock.now(), this.reported, this.o.horizonMs);
     notices.forEach((n) => this.reported.add(n.key));
     this.state = next;

@@ -1,6 +1,6 @@
 /** The watcher's pure parts with a fake clock: the diff, the read budget and the backoff. */
 import * as assert from 'node:assert/strict';
-import { Backoff, diffWatchState, EMPTY_STATE, ReadBudget, type WatchClock, type WatchState } from '../../src/workflows/watch';
+import { Backoff, diffWatchState, EMPTY_STATE, ReadBudget, Watcher, type WatchClock, type WatchState } from '../../src/workflows/watch';
 
 const T = 'fab00000-0000-4000-8000-000000000001';
 const HOUR = 3600_000;
@@ -110,5 +110,37 @@ describe('watcher: backoff', () => {
     assert.equal(b.onResult({ notices: 0 }), 1500);
     assert.equal(b.onResult({ notices: 0 }), 2250);
     assert.equal(b.onResult({ notices: 2 }), 1000);
+  });
+});
+
+describe('watcher: one tenant failing', () => {
+  const pages = <T>(items: T[]) => ({ byPage: () => (async function* () { yield Object.assign([...items], { continuationToken: undefined }); })() });
+  const failing = () => ({ byPage: () => ({ next: () => Promise.reject(Object.assign(new Error('AADSTS50076: MFA required'), { code: 'InteractionRequired' })), [Symbol.asyncIterator]() { return this; } }) });
+  const clients = (invitations: () => ReturnType<typeof pages> | ReturnType<typeof failing>) =>
+    ({ dataShare: { consumerInvitations: { list: invitations }, accounts: { listBySubscription: () => pages([]) } }, purview: () => ({ accounts: { list: () => pages([]) } }) }) as never;
+  const invitation = (id: string) => ({ properties: { invitationId: id, invitationStatus: 'Pending', shareName: 'sales' } });
+
+  it('never blanks the others, keeps what it knew of the failing tenant, and reports nothing false when it recovers', async () => {
+    const clock = new FakeClock();
+    let bFails = false;
+    const errors: unknown[] = [];
+    const sources = [
+      { tenantId: 'a', clients: clients(() => pages([invitation('ia')])), subscriptionIds: ['s-a'] },
+      { tenantId: 'b', clients: clients(() => (bFails ? failing() : pages([invitation('ib')]))), subscriptionIds: ['s-b'] },
+    ];
+    const w = new Watcher({ sources: () => sources, clock, onError: (e) => errors.push(e) });
+    assert.deepEqual(await w.pollOnce(), []);
+    bFails = true;
+    assert.deepEqual(await w.pollOnce(), []);
+    assert.equal(errors.length, 1);
+    assert.deepEqual(w.state?.invitations.map((i) => i.invitationId).sort(), ['ia', 'ib'], "b's invitation is carried over");
+    bFails = false;
+    assert.deepEqual(await w.pollOnce(), [], 'b answering again is not news');
+    sources[0].clients = clients(() => pages([invitation('ia'), invitation('new')]));
+    assert.deepEqual((await w.pollOnce()).map((n) => n.resourceId), ['new']);
+    // Every tenant failing fails the poll (the loop backs off).
+    sources[0].clients = clients(failing);
+    bFails = true;
+    await assert.rejects(w.pollOnce(), /MFA required/);
   });
 });
