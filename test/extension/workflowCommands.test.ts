@@ -156,6 +156,24 @@ describe('Workflow commands against the sandbox', function () {
     assert.deepStrictEqual(sets.map((d) => d.name), [], 'no dataset was added');
   });
 
+  it('Add Datasets… stops at a failing data-quality rule of the policy file, says which, and adds nothing', async () => {
+    const before = fs.readFileSync(policyFile, 'utf8');
+    const rulesFile = path.join(os.tmpdir(), `gds-sales-${s}.dq.json`);
+    // sales.csv has 2 rows and amounts 10.50 and 20.00: the row count rule fails, the range rule passes.
+    fs.writeFileSync(rulesFile, JSON.stringify({ version: 1, rules: [{ kind: 'row_count', id: 'enough-rows', min: 100 }, { kind: 'range', column: 'amount', min: 0 }] }));
+    fs.writeFileSync(policyFile, JSON.stringify({ ...JSON.parse(before), quality: { rules: path.basename(rulesFile) } }));
+    try {
+      const r = await run('addDatasets', { ...p, shareName, datasets: [{ name: 'sales', kind: 'Folder', path: 'sales' }] });
+      assert.strictEqual(r?.ok, false, `blocked by data quality: ${JSON.stringify(r)}`);
+      assert.match(r?.error ?? '', /enough-rows|row.count/i);
+      const sets = (await env.provider.clients.dataShare.dataSets.listByShare(shareRef()).collect()).items;
+      assert.deepStrictEqual(sets.map((d) => d.name), [], 'no dataset was added');
+    } finally {
+      fs.writeFileSync(policyFile, before);
+      fs.rmSync(rulesFile, { force: true });
+    }
+  });
+
   it('Add Datasets… adds data the policy allows', async () => {
     expectOk(await run('addDatasets', { ...p, shareName, datasets: [{ name: 'sales', kind: 'Folder', path: 'sales' }] }), 'Add Datasets');
     const sets = (await env.provider.clients.dataShare.dataSets.listByShare(shareRef()).collect()).items;
