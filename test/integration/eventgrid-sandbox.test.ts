@@ -218,6 +218,27 @@ describe('sandbox Event Grid: topics, webhook subscriptions, publishing and deli
     assert.deepEqual(h.events<{ id: string }>().map((e) => e.id).sort(), ['e1', 'e4']);
   });
 
+  it('a subscriber that does not answer in time is retried on the schedule, and gets the event once', async () => {
+    process.env.SANDBOX_EVENTGRID_TIMEOUT_MS = '400';
+    try {
+      const h = await hook();
+      await eg.subscriptions.createWebhookAndWait(scopeOf(cloudTopic), 'slow', { endpointUrl: h.url(), subjectBeginsWith: 'slow/' });
+      h.hangNext = 1;
+      await publisher(new AzureKeyCredential(key1)).send([{ id: 'slow-1', type: 'Contoso.Slow', source: '/test', subject: 'slow/1', data: {} }]);
+      let list: Awaited<ReturnType<typeof deliveries>> = [];
+      const until = Date.now() + 10_000;
+      while (!(list = await deliveries(cloudTopic, 'slow')).some((d) => d.attempts.length === 1) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      assert.match(String((list[0].attempts[0] as { error?: string }).error), /no answer within 0.4 s/);
+      assert.equal(list[0].state, 'Pending');
+      await sandbox.advanceClock(11);
+      await h.waitFor(() => h.delivered.length === 1, 10_000, 'the retried delivery');
+      assert.equal((h.delivered[0].body as { id: string }).id, 'slow-1');
+      assert.equal((await deliveries(cloudTopic, 'slow'))[0].state, 'Delivered');
+    } finally {
+      delete process.env.SANDBOX_EVENTGRID_TIMEOUT_MS;
+    }
+  });
+
   it('deleting the topic removes its subscriptions; its endpoint answers 404', async () => {
     await eg.topics.delete(RG, egTopic);
     await assert.rejects(eg.subscriptions.get(scopeOf(egTopic), 'auto'), /not found/i);

@@ -47,7 +47,11 @@ export const EVENTGRID_DATA_SENDER = 'd5a91429-5739-47e2-a06b-3470a27159e7';
 export const MAX_EVENT_BYTES = 1024 * 1024;
 export const MAX_BATCH_BYTES = 1024 * 1024;
 const MANUAL_VALIDATION_MS = 10 * 60 * 1000;
-const DELIVERY_TIMEOUT_MS = 30_000;
+/** Event Grid waits 30 s for a subscriber's answer (`SANDBOX_EVENTGRID_TIMEOUT_MS` shortens it for tests). */
+function deliveryTimeoutMs(): number {
+  const v = Number(process.env.SANDBOX_EVENTGRID_TIMEOUT_MS);
+  return Number.isFinite(v) && v > 0 ? v : 30_000;
+}
 const HANDSHAKE_TIMEOUT_MS = 30_000;
 /** Event Grid's retry schedule (Learn, "Delivery and retry"), then hourly. */
 const RETRY_SCHEDULE_S = [10, 30, 60, 300, 600, 1800, 3600];
@@ -441,7 +445,7 @@ async function attemptDelivery(ctx: SandboxContext, key: string): Promise<void> 
         ...(cloud ? { 'WebHook-Request-Origin': 'eventgrid.azure.net' } : { 'aeg-data-version': String(d.event.dataVersion ?? '') }),
       },
       JSON.stringify(cloud ? d.event : [d.event]),
-      DELIVERY_TIMEOUT_MS,
+      deliveryTimeoutMs(),
     );
     status = res.status;
   } catch (e) {

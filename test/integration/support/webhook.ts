@@ -29,6 +29,8 @@ export class TestWebhook {
   readonly receipts: Receipt[] = [];
   /** Answers the next N notifications with 500 (then 200 again). */
   failNext = 0;
+  /** Leaves the next N notifications unanswered (the sender times out). */
+  hangNext = 0;
   /** Validation events received (their data: validationCode, validationUrl). */
   readonly validations: { validationCode: string; validationUrl: string }[] = [];
   private server: https.Server | undefined;
@@ -42,7 +44,7 @@ export class TestWebhook {
 
   /** Notifications answered 2xx (what a subscriber keeps). */
   get delivered(): Receipt[] {
-    return this.receipts.filter((r) => r.method === 'POST' && r.headers['aeg-event-type'] === 'Notification' && r.status < 300);
+    return this.receipts.filter((r) => r.method === 'POST' && r.headers['aeg-event-type'] === 'Notification' && r.status >= 200 && r.status < 300);
   }
 
   /** The CloudEvents (or Event Grid events) of successful deliveries, flattened. */
@@ -88,6 +90,11 @@ export class TestWebhook {
             record(200);
             res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ validationResponse: data?.validationCode }));
           }
+          return;
+        }
+        if (this.hangNext > 0) {
+          this.hangNext--;
+          record(0);
           return;
         }
         if (this.failNext > 0) {
