@@ -115,6 +115,26 @@ describe('Data quality, in a real VS Code', function () {
     await view.getByRole('treeitem', { name: /^Rule .*not_null on order_id, passed/ }).waitFor({ timeout: 10000 });
     // The Activity view has the check, failed, and the notification offers the report.
     await wb.view('Activity').getByRole('treeitem', { name: /Check data quality of .*Failed/ }).first().waitFor({ timeout: 20000 });
+    // Open Data Quality Report puts the Markdown report in an editor.
+    await wb.runCommand('Governed Data Share: Open Data Quality Report');
+    // (the editor draws spaces as no-break spaces)
+    await wb.page.locator('.monaco-editor .view-lines', { hasText: /#\sData\squality\sof\s/ }).first().waitFor({ timeout: 20000 }).catch(async (e: Error) => {
+      throw new Error(`${e.message}\nscreenshot: ${await wb.screenshot(`failed-quality-report-${Date.now()}`)}`);
+    });
+    // For the picture: room for the Data Quality view (the catalog folded, a wider side bar).
+    const catalog = wb.view('Purview Catalog').locator('.pane-header');
+    if ((await catalog.getAttribute('aria-expanded')) === 'true') await catalog.click();
+    await wb.page.keyboard.press('Escape');
+    // The empty secondary side bar (Ctrl+Alt+B toggles it).
+    if (await wb.page.locator('.part.auxiliarybar').isVisible()) await wb.page.keyboard.press('Control+Alt+KeyB');
+    const box = await wb.page.locator('.part.sidebar').boundingBox();
+    if (box) {
+      await wb.page.mouse.move(box.x + box.width + 1, box.y + box.height / 2);
+      await wb.page.mouse.down();
+      await wb.page.mouse.move(box.x + box.width + 260, box.y + box.height / 2, { steps: 8 });
+      await wb.page.mouse.up();
+    }
+    await sample.click();
     await wb.screenshot('data-quality');
   });
 });

@@ -251,8 +251,14 @@ export function qualitySummary(run: QualityRun): string {
 }
 
 function reportMarkdown(run: QualityRun): string {
-  const head = `# Data quality: ${run.title}\n\nRules: \`${run.rulesFile}\` · checked ${run.at.toISOString()} · outcome **${outcomeWord(runOutcome(run))}**\n`;
-  return [head, ...run.targets.map((t) => `${run.targets.length > 1 ? `## ${t.label}\n\n\`${t.where}\`\n\n` : ''}${formatQualityReport(t.report)}`)].join('\n');
+  const rules = `Rules \`${run.rulesFile}\`, checked ${run.at.toISOString()}.`;
+  if (run.targets.length === 1) {
+    const [first, ...rest] = formatQualityReport(run.targets[0].report, `Data quality of ${run.title}`).split('\n');
+    return [first, '', `\`${run.targets[0].where}\` · ${rules}`, ...rest].join('\n');
+  }
+  // Several datasets: one section each, their headings a level down.
+  const head = `# Data quality of ${run.title}: ${outcomeWord(runOutcome(run))}\n\n${rules}\n`;
+  return [head, ...run.targets.map((t) => formatQualityReport(t.report, t.label).replace(/^#/gm, '##').replace(/^(## .*)$/m, `$1\n\n\`${t.where}\``))].join('\n');
 }
 
 async function openMarkdown(run: Run, markdown: string): Promise<void> {
