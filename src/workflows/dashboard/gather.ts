@@ -57,6 +57,8 @@ export interface GatherOptions {
   cache?: DetailsCache;
   /** Per (tenant, subscription) ARM read bucket (default 200 burst, 20 per second). */
   readBudget?: { burst: number; perSecond: number };
+  /** 'budget': details of at most this many newest snapshots per share in the first pass (default 7). */
+  firstPassDetailsPerShare?: number;
   /** Only snapshots started at or after this time (ISO; sent as $filter). */
   since?: string;
   extras?: DashboardExtras;
@@ -392,6 +394,8 @@ class Gatherer {
     const all = this.options.details === 'all';
     const order = [...this.syncs].sort((a, b) => b.startTime.localeCompare(a.startTime));
     const tasks: Array<Promise<void>> = [];
+    const perOwner = new Map<string, number>();
+    const firstPass = this.options.firstPassDetailsPerShare ?? 7;
     for (const s of order) {
       const cached = cache?.get(s.synchronizationId);
       if (cached) {
@@ -402,7 +406,10 @@ class Gatherer {
       }
       const reader = this.detailReaders.get(lc(s.synchronizationId));
       if (!reader) continue;
-      if (!all && !this.budget.tryTake(reader.bucket)) {
+      // 'budget': the newest week of each share now (the first view), while the bucket has tokens; the rest later.
+      const seen = perOwner.get(s.ownerId) ?? 0;
+      perOwner.set(s.ownerId, seen + 1);
+      if (!all && (seen >= firstPass || !this.budget.tryTake(reader.bucket))) {
         this.detailsPending++;
         this.pendingRuns.push(s);
         continue;
