@@ -80,6 +80,26 @@ describe('Event notifications commands against the sandbox', function () {
     assert.deepStrictEqual([...(sub.filter?.includedEventTypes ?? [])].sort(), ['GovernedDataShare.SnapshotFailed', 'GovernedDataShare.SnapshotSucceeded']);
   });
 
+  it('commands run from the editor publish to the topic named in the settings (Create Share… → ShareCreated)', async () => {
+    const sub = await run('subscribeWebhook', { ...answers, egSubscription: 'share-hook', egEndpoint: hook.url('/shares'), egTypes: ['GovernedDataShare.ShareCreated'] });
+    assert.strictEqual(sub?.ok, true, JSON.stringify(sub));
+    await vscode.workspace.getConfiguration('governedDataShare').update('notifications.eventGridTopic', topic, vscode.ConfigurationTarget.Global);
+    try {
+      const side = { pTenant: answers.pTenant, pSub: answers.pSub, pRg: answers.pRg, pStorage: env.provider.plan.storageAccount, pContainer: 'shared', pDsAccount: env.provider.plan.dataShareAccount };
+      const prov = await run('provisionProvider', { ...side, location: 'westeurope', pPurview: null, sampleData: false });
+      assert.strictEqual(prov?.ok, true, JSON.stringify(prov));
+      const shareName = `evshare-${s}`;
+      const r = await run('createShare', { ...side, shareName, description: 'Events from the editor', terms: 'Internal use.' });
+      assert.strictEqual(r?.ok, true, JSON.stringify(r));
+      const deadline = Date.now() + 20000;
+      const created = () => hook.events<{ type: string; subject: string }>().filter((e) => e.type === 'GovernedDataShare.ShareCreated' && e.subject.toLowerCase().endsWith(`/shares/${shareName}`));
+      while (created().length === 0 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 250));
+      assert.strictEqual(created().length, 1, `ShareCreated delivered once: ${JSON.stringify(hook.events())}`);
+    } finally {
+      await vscode.workspace.getConfiguration('governedDataShare').update('notifications.eventGridTopic', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   it('Watch for Changes starts the watcher over the connected tenants; Stop Watching stops it', async () => {
     const r = await run('watchForChanges', {});
     assert.strictEqual(r?.ok, true, JSON.stringify(r));

@@ -18,6 +18,7 @@ import type { GovernancePolicy } from '../../workflows/governance';
 import { acceptInvitation, listPendingInvitations, rejectInvitation } from '../../workflows/operations';
 import { parsePlan, type DataSetPlan, type RecipePlan } from '../../workflows/plan';
 import { checkApprovalPlan } from '../../workflows/approvalPlan';
+import { checkNotificationsPlan } from '../../workflows/notificationsPlan';
 import { checkQualityPlan } from '../../workflows/quality/planRules';
 import { cleanupSteps, recipeSteps, runRecipeSteps, stepsFor } from '../../workflows/recipe';
 import { gateDecision, runSnapshot } from '../../workflows/steps/sharing';
@@ -252,6 +253,14 @@ function planFromCtx(deps: HostDeps, ctx: Ctx): RecipePlan {
     ...(policy || str(ctx, 'justification') ? { governance: { ...(policy ? { policy } : {}), ...(str(ctx, 'justification') ? { justification: str(ctx, 'justification') } : {}) } } : {}),
     ...(ctx.readiness && typeof ctx.readiness === 'object' ? { readiness: ctx.readiness as RecipePlan['readiness'] } : {}),
   };
+  // Events go to the provider's Event Grid topic named in the settings (created by Create Event Topic…).
+  const topic = (vscode.workspace.getConfiguration('governedDataShare').get<string>('notifications.eventGridTopic') ?? '').trim();
+  if (topic) {
+    const [rg, name] = topic.includes('/') ? topic.split('/', 2) : [undefined, topic];
+    const problems = checkNotificationsPlan({ eventGrid: { topic: name, ...(rg ? { resourceGroup: rg } : {}) } });
+    if (problems.length) throw new UserFacingError(`The setting governedDataShare.notifications.eventGridTopic ('${topic}') is not valid: ${problems.map(([, m]) => m).join(' ')}`, "Use a topic name, or 'resourceGroup/topicName' when it is not in the provider's resource group.");
+    plan.notifications = { eventGrid: { topic: name, ...(rg ? { resourceGroup: rg } : {}) } };
+  }
   // The policy file's data-quality rules and approval apply to wizard commands as to plan files.
   const { quality, approval } = gateSettingsFor(plan);
   if (quality || approval) plan.governance = { ...(plan.governance ?? {}), ...(quality ? { quality } : {}), ...(approval ? { approval } : {}) };
