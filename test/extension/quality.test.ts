@@ -146,6 +146,15 @@ describe('Data quality in the editor', function () {
     assert.match(String(opened.markdown), /not_null/);
   });
 
+  it('Check Data Quality… on a whole share checks each of its datasets (rules found by the dataset\'s name)', async () => {
+    const r = await run('checkDataQuality', { pTenant: p.pTenant, pSub: p.pSub, pRg: p.pRg, pDsAccount: p.pDsAccount, shareName });
+    expectOk(r, 'Check Data Quality on the share');
+    assert.match(r!.summary ?? '', new RegExp(`^Data quality of ${shareName}: FAIL`));
+    const reports = r!.reports as Array<{ label: string; where: string; report: QualityReport }>;
+    assert.deepStrictEqual(reports.map((x) => [x.label, x.where]), [['orders', `${String(p.pStorage)}/${String(p.pContainer)}/orders`]]);
+    assert.strictEqual(reports[0].report.results.find((x) => x.kind === 'not_null')?.failedCount, 1);
+  });
+
   it('a container with no rules file says so and offers the scaffold', async () => {
     const r = await run('checkDataQuality', { pTenant: p.pTenant, pStorage: p.pStorage, pContainer: p.pContainer, qualityPath: 'customers' });
     assert.strictEqual(r?.ok, false);
