@@ -789,7 +789,7 @@ const COMMANDS: Record<string, CommandDef> = {
     impl: async (run) => {
       const { deps, ctx } = run;
       const file = str(ctx, 'planFile') ?? await pickPlanFile(run);
-      const plan = parsePlan(fs.readFileSync(file, 'utf8'), path.basename(file));
+      const plan = parsePlan(fs.readFileSync(file, 'utf8'), path.basename(file), Date.now(), path.dirname(file));
       // The plan's own policy wins; else the one in governedDataShare.governance.policyFile.
       const policy = plan.governance?.policy ? undefined : policyFromSettings();
       if (policy) plan.governance = { ...(plan.governance ?? {}), policy };
@@ -962,14 +962,14 @@ async function pickPlanFile(run: Run): Promise<string> {
 async function planFromSource(run: Run, placeholder: string): Promise<RecipePlan> {
   const { ctx, deps, ui } = run;
   if (ctx.plan && typeof ctx.plan === 'object') return ctx.plan as RecipePlan;
-  if (str(ctx, 'planFile')) return parsePlan(fs.readFileSync(str(ctx, 'planFile')!, 'utf8'), path.basename(str(ctx, 'planFile')!));
+  if (str(ctx, 'planFile')) return parsePlan(fs.readFileSync(str(ctx, 'planFile')!, 'utf8'), path.basename(str(ctx, 'planFile')!), Date.now(), path.dirname(str(ctx, 'planFile')!));
   const estate = deps.context.globalState.get<Ctx>(ESTATE_KEY);
   const source = estate?.pTenant && estate.cTenant && estate.shareName
     ? await ui.pick<'estate' | 'file'>([{ label: `Set up from this editor: ${String(estate.shareName)}`, description: `${tenantName(deps, estate.pTenant as string)} → ${tenantName(deps, estate.cTenant as string)}`, value: 'estate' }, { label: 'From a plan file…', value: 'file' }], placeholder)
     : 'file';
   if (source === 'estate') return planFromCtx(deps, { ...estate });
   const file = await pickPlanFile(run);
-  return parsePlan(fs.readFileSync(file, 'utf8'), path.basename(file));
+  return parsePlan(fs.readFileSync(file, 'utf8'), path.basename(file), Date.now(), path.dirname(file));
 }
 
 /** Link Lineage needs both sides: from answers, a node, a plan, or the wizard (datasets and storage read from the share). */
