@@ -19,6 +19,7 @@
  * newest first while the buckets have tokens without waiting, the rest are counted as pending and
  * read by the next pass (`details: 'all'` waits for the buckets and reads every one).
  */
+import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AzureClients } from '../../azure/factory';
@@ -186,6 +187,8 @@ class Gatherer {
   constructor(private readonly tenants: DashboardTenantAccess[], private readonly options: GatherOptions) {
     const b = options.readBudget ?? { burst: 200, perSecond: 20 };
     this.budget = new ReadBudget(b.burst, b.perSecond);
+    // Every request in flight listens to the one signal: hundreds at once is expected here.
+    if (options.signal) setMaxListeners(0, options.signal);
   }
 
   private check(): void {
