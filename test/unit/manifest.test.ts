@@ -28,12 +28,13 @@ describe('package.json contributions', () => {
     }
   });
 
-  it('has the Shares, Purview Catalog and Activity views, each with welcome content', () => {
-    const views = contributes.views.governedDataShare.map((v: { id: string; name: string }) => [v.id, v.name]);
-    assert.deepStrictEqual(views, [['governedDataShare.shares', 'Shares'], ['governedDataShare.catalog', 'Purview Catalog'], ['governedDataShare.activity', 'Activity']]);
-    for (const [id] of views) {
-      assert.ok(contributes.viewsWelcome.some((w: { view: string; contents: string }) => w.view === id && w.contents.length > 20), `${id} has welcome content`);
+  it('has the Shares, Purview Catalog and Activity views, each with welcome content, and a Data Quality view shown once a check ran', () => {
+    const all = contributes.views.governedDataShare as Array<{ id: string; name: string; when?: string }>;
+    assert.deepStrictEqual(all.map((v) => [v.id, v.name]), [['governedDataShare.shares', 'Shares'], ['governedDataShare.catalog', 'Purview Catalog'], ['governedDataShare.activity', 'Activity'], ['governedDataShare.quality', 'Data Quality']]);
+    for (const v of all.filter((x) => !x.when)) {
+      assert.ok(contributes.viewsWelcome.some((w: { view: string; contents: string }) => w.view === v.id && w.contents.length > 20), `${v.id} has welcome content`);
     }
+    assert.match(all.find((v) => v.id === 'governedDataShare.quality')?.when ?? '', /governedDataShare\.quality\.hasResults/);
   });
 
   it('has a walkthrough whose media files exist', () => {
