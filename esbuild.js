@@ -130,6 +130,13 @@ const builds = [
     platform: 'browser', format: 'iife', target: 'es2022', outdir,
   },
   {
+    // The data-quality worker (src/workflows/quality/worker.ts): Parquet checks run in a worker thread
+    // with a capped heap; the workflow host and the runner start it from dist/qualityWorker.js.
+    ...common,
+    entryPoints: { qualityWorker: 'src/workflows/quality/worker.ts' },
+    platform: 'node', format: 'cjs', target: 'node20', outdir,
+  },
+  {
     // The headless recipe runner (npm run recipe); runs from the repository, packages external.
     ...common, minify: false,
     entryPoints: { recipe: 'src/workflows/cli.ts' },

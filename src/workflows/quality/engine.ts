@@ -11,6 +11,7 @@
 import { readCsv } from './csv';
 import { inferCsvColumns } from './infer';
 import { parquetColumns, readParquet } from './parquet';
+import { checkSourcesIsolated } from './worker';
 import { allowedFailures, parseDuration, ruleIdOf, type ColumnType, type Rule, type RuleSet } from './rules';
 import { formatOf, listTarget, type Batch, type QualityTarget, type SourceBlob } from './source';
 import { isMissing, isUtcIso, SeenSet, sampleValue, textIsType, textOf, toNumber, toTime, typeSatisfies } from './values';
@@ -637,7 +638,7 @@ export interface CheckQualityInput extends QualityTarget {
 /** Checks the rules over a file, a folder or a whole container, read straight from the blob. */
 export async function checkQuality(input: CheckQualityInput): Promise<QualityReport> {
   const sources = await listTarget(input);
-  return checkSources(sources, input.rules, { classifiedColumns: input.classifiedColumns, signal: input.signal, onProgress: input.onProgress });
+  return checkSourcesIsolated(sources, input.rules, { classifiedColumns: input.classifiedColumns, signal: input.signal, onProgress: input.onProgress });
 }
 
 export interface InferredColumn {
