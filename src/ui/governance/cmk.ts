@@ -12,23 +12,8 @@ import { planSteps } from '../../workflows/engine';
 import { UserFacingError } from '../../workflows/errors';
 import { rules } from '../../workflows/validate';
 import type { CommandDef, HostToolkit, Run } from '../wizard/host';
-import { choiceStep, storageStep, str, subscriptionStep, tenantStep, type Ctx } from '../wizard/prompts';
+import { choiceStep, parseArmId, storageStep, str, subscriptionStep, tenantOfSubscription, tenantStep, type Ctx } from '../wizard/prompts';
 import { runWizard, type PromptStep } from '../wizard/wizard';
-
-function parseArmId(id: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  const parts = (id ?? '').split('/').filter(Boolean);
-  for (let i = 0; i + 1 < parts.length; i += 2) out[parts[i].toLowerCase()] = parts[i + 1];
-  return out;
-}
-
-function tenantOfSubscription(run: Run, subscriptionId: string | undefined): string | undefined {
-  if (!subscriptionId) return undefined;
-  const lower = subscriptionId.toLowerCase();
-  const conn = run.deps.connection;
-  return conn.info?.tenants.find((t) => t.subscriptions.some((s) => s.subscriptionId.toLowerCase() === lower))?.tenantId
-    ?? conn.azure().lastDiscovery?.tenants.find((t) => t.subscriptions.some((s) => s.subscriptionId.toLowerCase() === lower))?.tenant.tenantId;
-}
 
 /** A storage account node of the Shares tree (source or target storage) fills tenant, subscription, group and account. */
 function prefillAccount(run: Run): void {
@@ -38,7 +23,7 @@ function prefillAccount(run: Run): void {
   const arm = parseArmId(typeof node.id === 'string' ? node.id : '');
   const set = (k: string, v: unknown) => { if (typeof v === 'string' && v && ctx[k] === undefined) ctx[k] = v; };
   set('pSub', arm.subscriptions ?? node.subscriptionId);
-  set('pTenant', tenantOfSubscription(run, str(ctx, 'pSub')));
+  set('pTenant', tenantOfSubscription(run.deps, str(ctx, 'pSub')));
   set('pRg', arm.resourcegroups ?? node.resourceGroup);
   set('pStorage', arm.storageaccounts ?? node.name);
 }

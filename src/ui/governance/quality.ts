@@ -13,7 +13,7 @@ import { actorOf } from '../../workflows/env';
 import { CancelledError, UserFacingError } from '../../workflows/errors';
 import { checkQuality, formatQualityReport, inferColumns, parseRules, scaffoldRules, type InferredColumn, type QualityReport } from '../../workflows/quality';
 import type { CommandDef, HostToolkit, Outcome, Run } from '../wizard/host';
-import { choiceStep, clientsFor, containerStep, shareStep, storageStep, str, subscriptionStep, tenantStep, textStep, type Ctx } from '../wizard/prompts';
+import { choiceStep, clientsFor, containerStep, parseArmId, shareStep, storageStep, str, subscriptionStep, tenantOfSubscription, tenantStep, textStep, type Ctx } from '../wizard/prompts';
 import { runWizard, type PickItem } from '../wizard/wizard';
 import { publishQualityEditorHook, RULES_FILE } from './qualityEditor';
 import { lastQualityRun, outcomeWord, runOutcome, showQualityRun, type QualityRun, type QualityTarget } from './qualityView';
@@ -33,21 +33,6 @@ interface Target {
 
 const RULES_GLOB = '**/*.dq.{json,yaml,yml}';
 
-function parseArmId(id: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  const parts = (id ?? '').split('/').filter(Boolean);
-  for (let i = 0; i + 1 < parts.length; i += 2) out[parts[i].toLowerCase()] = parts[i + 1];
-  return out;
-}
-
-function tenantOfSubscription(run: Run, subscriptionId: string | undefined): string | undefined {
-  if (!subscriptionId) return undefined;
-  const lower = subscriptionId.toLowerCase();
-  const conn = run.deps.connection;
-  return conn.info?.tenants.find((t) => t.subscriptions.some((s) => s.subscriptionId.toLowerCase() === lower))?.tenantId
-    ?? conn.azure().lastDiscovery?.tenants.find((t) => t.subscriptions.some((s) => s.subscriptionId.toLowerCase() === lower))?.tenant.tenantId;
-}
-
 /** `https://{account}.blob.core.windows.net/{container}/{path}` (or dfs) → its parts. */
 function parseBlobUrl(url: string): { storageAccount: string; container: string; path?: string } | undefined {
   const m = /^https?:\/\/([^./]+)\.(?:blob|dfs)\.[^/]+\/([^/]+)(?:\/(.*))?$/i.exec(url.trim());
@@ -66,14 +51,14 @@ function prefillTarget(run: Run): void {
   const arm = parseArmId(id);
   if (node.kind === 'leaf' && arm.datasets) {
     // A dataset of a sent share.
-    set('pTenant', tenantOfSubscription(run, arm.subscriptions));
+    set('pTenant', tenantOfSubscription(run.deps, arm.subscriptions));
     set('pSub', arm.subscriptions);
     set('pRg', arm.resourcegroups);
     set('pDsAccount', arm.accounts);
     set('shareName', arm.shares);
     set('datasetName', arm.datasets);
   } else if ((node.kind === 'leaf' && arm.containers) || node.kind === 'storageAccount') {
-    set('pTenant', tenantOfSubscription(run, arm.subscriptions));
+    set('pTenant', tenantOfSubscription(run.deps, arm.subscriptions));
     set('pSub', arm.subscriptions);
     set('pRg', arm.resourcegroups);
     set('pStorage', arm.storageaccounts);

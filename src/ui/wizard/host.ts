@@ -27,7 +27,7 @@ import { formatReport, validateEstate } from '../../workflows/validation';
 import type { Activity } from '../activity';
 import type { WorkflowCommandDeps } from '../workflowCommands';
 import {
-  choiceStep, clientsFor, containerStep, dataShareAccountStep, dateStep, key, locationStep, nameStep, purviewStep, receivedShareStep,
+  choiceStep, clientsFor, containerStep, parseArmId, tenantOfSubscription, dataShareAccountStep, dateStep, key, locationStep, nameStep, purviewStep, receivedShareStep,
   resourceGroupStep, shareStep, SIDE_NAME, storageStep, str, subscriptionStep, tenantName, tenantSlug, tenantStep, textStep, type Ctx, type Side,
 } from './prompts';
 import { GoBackError, runWizard, WizardUi, type PickItem, type PromptStep } from './wizard';
@@ -70,22 +70,6 @@ export interface Run {
 
 function isCommandArgs(a: unknown): a is CommandArgs {
   return typeof a === 'object' && a !== null && ('answers' in a || 'confirm' in a) && !('kind' in a);
-}
-
-function parseArmId(id: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  const parts = (id ?? '').split('/').filter(Boolean);
-  for (let i = 0; i + 1 < parts.length; i += 2) out[parts[i].toLowerCase()] = parts[i + 1];
-  return out;
-}
-
-function tenantOfSubscription(deps: HostDeps, subscriptionId: string | undefined): string | undefined {
-  if (!subscriptionId) return undefined;
-  const lower = subscriptionId.toLowerCase();
-  const fromInfo = deps.connection.info?.tenants.find((t) => t.subscriptions.some((s) => s.subscriptionId.toLowerCase() === lower));
-  if (fromInfo) return fromInfo.tenantId;
-  const last = deps.connection.azure().lastDiscovery;
-  return last?.tenants.find((t) => t.subscriptions.some((s) => s.subscriptionId.toLowerCase() === lower))?.tenant.tenantId;
 }
 
 /** What a tree node tells: which side it belongs to and the keys it fills. */

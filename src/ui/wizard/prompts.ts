@@ -20,6 +20,24 @@ export interface PromptDeps {
   connection: Connection;
 }
 
+/** The segments of an ARM id as a map (`subscriptions` → id, `resourcegroups` → name, …; keys lower case). */
+export function parseArmId(id: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  const parts = (id ?? '').split('/').filter(Boolean);
+  for (let i = 0; i + 1 < parts.length; i += 2) out[parts[i].toLowerCase()] = parts[i + 1];
+  return out;
+}
+
+/** The connected tenant a subscription belongs to (from the connection, else the last discovery). */
+export function tenantOfSubscription(deps: PromptDeps, subscriptionId: string | undefined): string | undefined {
+  if (!subscriptionId) return undefined;
+  const lower = subscriptionId.toLowerCase();
+  const fromInfo = deps.connection.info?.tenants.find((t) => t.subscriptions.some((s) => s.subscriptionId.toLowerCase() === lower));
+  if (fromInfo) return fromInfo.tenantId;
+  const last = deps.connection.azure().lastDiscovery;
+  return last?.tenants.find((t) => t.subscriptions.some((s) => s.subscriptionId.toLowerCase() === lower))?.tenant.tenantId;
+}
+
 export type Ctx = WizardContext;
 export const str = (ctx: Ctx, key: string): string | undefined => (typeof ctx[key] === 'string' && ctx[key] !== '' ? (ctx[key] as string) : undefined);
 export const key = (side: Side, name: string) => `${side}${name}`;
