@@ -156,6 +156,8 @@ export class SandboxCore {
   private tickTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private ready = false;
+  /** Store writes and sandbox time of the last push to Azurite (see syncAzuriteIfChanged). */
+  private azuriteSynced: { writes: number; at: number } | undefined;
   private stopping = false;
   private readonly sockets = new Set<import('node:stream').Duplex>();
   private readonly identityDeps: IdentityDeps;
@@ -349,7 +351,24 @@ export class SandboxCore {
   }
 
   async syncAzurite(): Promise<void> {
-    await this.azurite?.setAccounts(this.azuriteAccountsValue(), this.azuriteTenants(), this.azuriteDataRoles(), accountsWithUnavailableKey(this.store, this.now().getTime()));
+    const synced = { writes: this.store.writes, at: this.now().getTime() };
+    await this.azurite?.setAccounts(this.azuriteAccountsValue(), this.azuriteTenants(), this.azuriteDataRoles(), accountsWithUnavailableKey(this.store, synced.at));
+    this.azuriteSynced = synced;
+  }
+
+  /**
+   * After a request that is not a GET: what Azurite is told (accounts, keys, data roles, keys
+   * unusable) depends only on the store and, through key expiry, on the clock, so it is not
+   * recomputed (a scan of every resource and role assignment) when the store has not changed and
+   * less than a second of sandbox time has passed since the last push: a POST that only reads (such
+   * as listSynchronizations) no longer costs that scan; the tick refreshes it every second anyway.
+   */
+  private async syncAzuriteIfChanged(): Promise<void> {
+    const last = this.azuriteSynced;
+    if (last && last.writes === this.store.writes && this.now().getTime() - last.at < 1000) {
+      return;
+    }
+    await this.syncAzurite();
   }
 
   private async originFor(prefix: string, preferredPort?: number): Promise<number> {
@@ -598,7 +617,7 @@ export class SandboxCore {
       }
       await this.store.commit();
       if (sreq.method !== 'GET' && sreq.method !== 'HEAD') {
-        await this.syncAzurite(); // reads change no accounts, keys or roles
+        await this.syncAzuriteIfChanged(); // reads change no accounts, keys or roles
       }
       send(res, response, { ...baseHeaders, ...(this.extraHeaders.get(sreq) ?? {}) });
     } catch (err) {

@@ -54,6 +54,12 @@ export interface JournaledStoreOptions {
 export class JournaledStore implements Store {
   /** collection -> lower-cased key -> serialized JSON value. Values are kept serialized so callers never alias our state. */
   private readonly data = new Map<string, Map<string, string>>();
+  /**
+   * collection -> its keys in sorted order, built on the first `list`/`keys` of the collection and
+   * then kept in step by `put` (new keys) and `delete`, so a prefix listing is a binary search plus
+   * the matching keys rather than a sort of the whole collection. Memory only: never on disk.
+   */
+  private readonly sorted = new Map<string, string[]>();
   private generation = 0;
   private fd: fs.promises.FileHandle | undefined;
   private journalBytes = 0;
@@ -91,9 +97,7 @@ export class JournaledStore implements Store {
     if (!map) {
       return [];
     }
-    const p = prefix.toLowerCase();
-    const keys = [...map.keys()].filter((k) => k.startsWith(p)).sort();
-    return keys.map((k) => JSON.parse(map.get(k) as string) as T);
+    return this.keysWithPrefix(collection, map, prefix.toLowerCase()).map((k) => JSON.parse(map.get(k) as string) as T);
   }
 
   /** Keys (lower-cased) of a collection that start with `prefix`, in order. */
@@ -102,8 +106,12 @@ export class JournaledStore implements Store {
     if (!map) {
       return [];
     }
-    const p = prefix.toLowerCase();
-    return [...map.keys()].filter((k) => k.startsWith(p)).sort();
+    return this.keysWithPrefix(collection, map, prefix.toLowerCase());
+  }
+
+  /** Number of put/delete records queued since the store was opened: changes whenever the state does. */
+  get writes(): number {
+    return this.queuedSeq;
   }
 
   put<T>(collection: string, key: string, value: T): void {
@@ -118,6 +126,9 @@ export class JournaledStore implements Store {
       map = new Map();
       this.data.set(collection, map);
     }
+    if (!map.has(k)) {
+      this.indexInsert(collection, k);
+    }
     map.set(k, raw);
     this.enqueue(`{"c":${JSON.stringify(collection)},"k":${JSON.stringify(k)},"v":${raw}}`);
   }
@@ -130,8 +141,10 @@ export class JournaledStore implements Store {
       return false;
     }
     map.delete(k);
+    this.indexRemove(collection, k);
     if (map.size === 0) {
       this.data.delete(collection);
+      this.sorted.delete(collection);
     }
     this.enqueue(JSON.stringify({ c: collection, k }));
     return true;
@@ -189,6 +202,41 @@ export class JournaledStore implements Store {
   }
 
   // ---- internals --------------------------------------------------------------------------------
+
+  private sortedKeys(collection: string, map: Map<string, string>): string[] {
+    let keys = this.sorted.get(collection);
+    if (!keys) {
+      keys = [...map.keys()].sort();
+      this.sorted.set(collection, keys);
+    }
+    return keys;
+  }
+
+  private keysWithPrefix(collection: string, map: Map<string, string>, p: string): string[] {
+    const keys = this.sortedKeys(collection, map);
+    const out: string[] = [];
+    for (let i = lowerBound(keys, p); i < keys.length && keys[i].startsWith(p); i++) {
+      out.push(keys[i]);
+    }
+    return out;
+  }
+
+  private indexInsert(collection: string, k: string): void {
+    const keys = this.sorted.get(collection);
+    if (keys) {
+      keys.splice(lowerBound(keys, k), 0, k);
+    }
+  }
+
+  private indexRemove(collection: string, k: string): void {
+    const keys = this.sorted.get(collection);
+    if (keys) {
+      const i = lowerBound(keys, k);
+      if (keys[i] === k) {
+        keys.splice(i, 1);
+      }
+    }
+  }
 
   private assertWritable(): void {
     if (this.closed) {
@@ -300,6 +348,7 @@ export class JournaledStore implements Store {
         throw err;
       }
     }
+    this.sorted.clear();
     this.fd = await fsp.open(journal, 'a');
     await this.fd.datasync();
     this.journalBytes = validLength;
@@ -384,6 +433,21 @@ export class JournaledStore implements Store {
     await oldFd.close();
     await fsp.rm(this.journalPath(oldGen), { force: true });
   }
+}
+
+/** First index whose key is not less than `k` (keys sorted by code unit, as Array.prototype.sort orders strings). */
+function lowerBound(keys: string[], k: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid] < k) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -141,6 +141,21 @@ function compare(a: unknown, b: unknown): number {
   return sa < sb ? -1 : sa > sb ? 1 : 0;
 }
 
+/** A value as `compare` sees it: absent, a number, and its lower-cased string form. */
+interface SortValue { absent: boolean; num: number | undefined; str: string }
+function sortValue(v: unknown): SortValue {
+  const absent = v === undefined || v === null;
+  return { absent, num: typeof v === 'number' ? v : undefined, str: absent ? '' : String(v).toLowerCase() };
+}
+
+/** `compare` over precomputed sort values. */
+function compareSortValues(a: SortValue, b: SortValue): number {
+  if (a.absent) return b.absent ? 0 : -1;
+  if (b.absent) return 1;
+  if (a.num !== undefined && b.num !== undefined) return a.num - b.num;
+  return a.str < b.str ? -1 : a.str > b.str ? 1 : 0;
+}
+
 function evaluate(n: Node, obj: unknown): boolean {
   switch (n.k) {
     case 'and': return evaluate(n.a, obj) && evaluate(n.b, obj);
@@ -182,13 +197,17 @@ export function applyODataQuery<T>(items: T[], filter?: string, orderby?: string
       }
       return { path, desc: dir?.toLowerCase() === 'desc' };
     });
-    out = [...out].sort((a, b) => {
-      for (const k of keys) {
-        const c = compare(resolvePath(a, k.path), resolvePath(b, k.path));
-        if (c !== 0) return k.desc ? -c : c;
+    // Each item's sort values resolved (and lower-cased) once, not once per comparison: a page of a
+    // year of history sorts a few hundred items. Same order as `compare` on the raw values (stable).
+    const decorated = out.map((item) => ({ item, values: keys.map((k) => sortValue(resolvePath(item, k.path))) }));
+    decorated.sort((a, b) => {
+      for (let i = 0; i < keys.length; i++) {
+        const c = compareSortValues(a.values[i], b.values[i]);
+        if (c !== 0) return keys[i].desc ? -c : c;
       }
       return 0;
     });
+    out = decorated.map((d) => d.item);
   }
   return out;
 }
