@@ -11,9 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { activateExtension } from './activation.test';
-import type { ExtensionApi } from '../../src/ui/activate';
-import type { SandboxDescription } from '../../src/auth/sandbox';
+import { startSandboxFromEditor } from './sandboxStart';
 import { approvalWhere, listApprovalRequests, requestApproval } from '../../src/workflows/approvals';
 import { createRecipeEnv, type RecipeEnv } from '../../src/workflows/env';
 import type { RecipePlan } from '../../src/workflows/plan';
@@ -25,20 +23,12 @@ const run = (command: string, answers: Record<string, unknown>) =>
 
 describe('Approval commands against the sandbox', function () {
   this.timeout(300000);
-  let api: ExtensionApi;
   let requester: RecipeEnv;
   let planFile: string;
   const s = crypto.randomBytes(3).toString('hex');
-  const latest = () => api.activities()[0];
 
   before(async () => {
-    api = await activateExtension();
-    const tenants = await vscode.commands.executeCommand<string[]>('governedDataShare.startSandbox');
-    assert.ok(Array.isArray(tenants) && tenants.length === 2, `sandbox started: ${JSON.stringify(latest())}`);
-    const file = api.testing!.sandboxDescriptionPath()!;
-    const description = JSON.parse(fs.readFileSync(file, 'utf8')) as SandboxDescription;
-    const contoso = description.tenants.find((t) => t.displayName.startsWith('Contoso'))!;
-    const fabrikam = description.tenants.find((t) => t.displayName.startsWith('Fabrikam'))!;
+    const { file, contoso, fabrikam, description } = await startSandboxFromEditor();
     const plan: RecipePlan = {
       version: 1, target: 'sandbox', location: 'westeurope',
       provider: { tenantId: contoso.tenantId, subscriptionId: contoso.subscriptions[0].subscriptionId, identity: 'servicePrincipal', resourceGroup: `appr-${s}`, storageAccount: `appr${s}`, container: 'shared', dataShareAccount: `appr-${s}` },

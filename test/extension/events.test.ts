@@ -6,12 +6,11 @@
  */
 import * as assert from 'assert';
 import * as crypto from 'crypto';
-import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { activateExtension } from './activation.test';
+import { startSandboxFromEditor } from './sandboxStart';
 import type { ExtensionApi } from '../../src/ui/activate';
-import type { SandboxDescription } from '../../src/auth/sandbox';
+import type { SandboxTenant } from '../../src/auth/sandbox';
 import { createRecipeEnv, type RecipeEnv } from '../../src/workflows/env';
 import type { RecipePlan } from '../../src/workflows/plan';
 import { topicArmId } from '../../src/workflows/events';
@@ -33,13 +32,10 @@ describe('Event notifications commands against the sandbox', function () {
   const latest = () => api.activities()[0];
 
   before(async () => {
-    api = await activateExtension();
-    const tenants = await vscode.commands.executeCommand<string[]>('governedDataShare.startSandbox');
-    assert.ok(Array.isArray(tenants) && tenants.length === 2, `sandbox started: ${JSON.stringify(latest())}`);
-    const file = api.testing!.sandboxDescriptionPath()!;
-    const description = JSON.parse(fs.readFileSync(file, 'utf8')) as SandboxDescription;
-    const contoso = description.tenants.find((t) => t.displayName.startsWith('Contoso'))!;
-    const fabrikam = description.tenants.find((t) => t.displayName.startsWith('Fabrikam'))!;
+    let file: string;
+    let contoso: SandboxTenant;
+    let fabrikam: SandboxTenant;
+    ({ api, file, contoso, fabrikam } = await startSandboxFromEditor());
     const plan: RecipePlan = {
       version: 1, target: 'sandbox', location: 'westeurope',
       provider: { tenantId: contoso.tenantId, subscriptionId: contoso.subscriptions[0].subscriptionId, identity: 'user', resourceGroup: `events-${s}`, storageAccount: `evt${s}`, container: 'shared', dataShareAccount: `evt-${s}` },
