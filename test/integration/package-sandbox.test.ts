@@ -85,12 +85,14 @@ describe('The sandbox from the packaged .vsix', function () {
 
   it('ships the bundled sandbox and the panels it loads lazily, but not Azurite or node_modules', () => {
     const ext = path.join(unpacked, 'extension');
-    for (const f of ['dist/extension.js', 'dist/sandbox.js', 'dist/azurite-host.js', 'dist/azure.js', 'dist/lineagePanel.js', 'dist/workflowHost.js', 'dist/webview/lineage.css', 'examples/sandbox.recipe.json']) {
+    for (const f of ['dist/extension.js', 'dist/sandbox.js', 'dist/azurite-host.js', 'dist/azure.js', 'dist/lineagePanel.js', 'dist/workflowHost.js', 'dist/qualityWorker.js', 'dist/webview/lineage.css', 'dist/webview/dashboard.js', 'dist/webview/dashboard.css', 'examples/sandbox.recipe.json']) {
       assert.ok(fs.existsSync(path.join(ext, f)), `${f} is in the .vsix`);
     }
     assert.ok(!fs.existsSync(path.join(ext, 'node_modules')), 'no node_modules in the .vsix');
     const kb = fs.statSync(vsix).size / 1024;
-    assert.ok(kb < 2048, `the .vsix stays lean: ${kb.toFixed(0)} KB`);
+    // 2.1 MB with the governance features (Key Vault, Event Grid, Logic Apps and managed identity
+    // clients in dist/azure.js, the data-quality worker, the dashboard webview, their screenshots).
+    assert.ok(kb < 2560, `the .vsix stays lean: ${kb.toFixed(0)} KB`);
   });
 
   it('runs with Node from the unpacked folder and answers over HTTPS (ARM, token, blob)', async () => {
