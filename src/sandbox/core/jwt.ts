@@ -30,6 +30,9 @@ export interface Jwk {
 }
 
 export class TokenSigner {
+  /** Token -> its claims, for tokens whose signature was verified (see verifySignature). */
+  private readonly verified = new Map<string, JwtClaims>();
+
   private constructor(private readonly privateKey: crypto.KeyObject, private readonly publicKey: crypto.KeyObject, readonly kid: string) {}
 
   /** Loads the signing key from `<dataDir>/keys/`, creating it on first run. */
@@ -78,6 +81,23 @@ export class TokenSigner {
   }
 
   verifySignature(token: string): { ok: true; claims: JwtClaims } | { ok: false; reason: string } {
+    // A token whose signature checked out once is the same bytes signed by the same key: its claims
+    // are remembered (times, issuer and audience are still checked by the caller on every request).
+    const known = this.verified.get(token);
+    if (known) {
+      return { ok: true, claims: structuredClone(known) };
+    }
+    const result = this.verifyUncached(token);
+    if (result.ok) {
+      if (this.verified.size >= VERIFIED_TOKENS) {
+        this.verified.delete(this.verified.keys().next().value as string);
+      }
+      this.verified.set(token, structuredClone(result.claims));
+    }
+    return result;
+  }
+
+  private verifyUncached(token: string): { ok: true; claims: JwtClaims } | { ok: false; reason: string } {
     const parts = token.split('.');
     if (parts.length !== 3) {
       return { ok: false, reason: 'The access token is not a well-formed JWT (it must have three dot-separated parts).' };
@@ -103,6 +123,9 @@ export class TokenSigner {
     return { ok: true, claims };
   }
 }
+
+/** Tokens whose signature was verified, remembered (oldest forgotten first). */
+const VERIFIED_TOKENS = 512;
 
 function b64(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
