@@ -326,7 +326,7 @@ function render(): void {
 
   const ms = performance.now() - started;
   const l = load;
-  status.textContent = `${s.snapshots} snapshot(s) of ${s.shares} sent and ${s.received} received share(s) · gathered ${new Date(figures.now).toLocaleString()}${l ? ` with ${l.armCalls} ARM and ${l.purviewCalls} Purview calls` : ''}${l?.detailsPending ? ` · files and bytes of ${l.detailsPending} older snapshot(s) still loading` : ''}${l?.warnings.length ? ` · ${l.warnings.length} warning(s): ${l.warnings.slice(0, 2).join('; ')}` : ''}`;
+  status.textContent = `${s.snapshots} snapshot(s) of ${s.shares} sent and ${s.received} received share(s) · gathered ${new Date(figures.now).toLocaleString()}${l ? ` with ${l.armCalls} ARM and ${l.purviewCalls} Purview calls` : ''}${figures.historyFrom ? ` · snapshots shown from ${figures.historyFrom.slice(0, 10)}; older history still loading` : ''}${l?.detailsPending ? ` · files and bytes of ${l.detailsPending} older snapshot(s) still loading` : ''}${l?.warnings.length ? ` · ${l.warnings.length} warning(s): ${l.warnings.slice(0, 2).join('; ')}` : ''}`;
   requestAnimationFrame(() => post({ type: 'rendered', ms: Math.round(performance.now() - started), charts: charts.size, alternatives, cspViolations: [...cspViolations] }));
   void ms;
 }

@@ -9,16 +9,20 @@ import { CancelledError } from '../../workflows/errors';
 import type { CommandDef, HostToolkit, Outcome, Run } from '../wizard/host';
 import { DashboardPanel, detailsCache, openDashboardPanel, tenantAccess } from './dashboardPanel';
 
+/** Days of history the dashboard's first view lists before it is shown (the rest is read in the background). */
+const FIRST_VIEW_DAYS = 90;
+
 async function openDashboard(tk: HostToolkit, run: Run): Promise<Outcome> {
   tk.startActivity(run, 'Open sharing dashboard');
   const panel = await DashboardPanel.open(run.deps, (tenants, cache) =>
     tk.withProgress(run, 'Gathering the sharing dashboard', (report, signal) => {
       report(`${tenants.length} tenant(s)`);
-      return startDashboard(tenants, { signal, cache, details: 'budget', extras: dashboardExtras() });
+      // The first view lists the last 90 days of history; the older pages follow in the background.
+      return startDashboard(tenants, { signal, cache, details: 'budget', historySince: new Date(Date.now() - FIRST_VIEW_DAYS * 86_400_000).toISOString(), extras: dashboardExtras() });
     }));
   const d = panel.data!;
   return {
-    summary: `${d.shares.length} sent and ${d.received.length} received share(s), ${d.synchronizations.length} snapshot(s); ${d.stats.armCalls} ARM and ${d.stats.purviewCalls} Purview calls in ${(d.stats.elapsedMs / 1000).toFixed(1)} s${d.stats.detailsPending ? ` (files and bytes of ${d.stats.detailsPending} older snapshot(s) loading in the background)` : ''}${d.warnings.length ? `; ${d.warnings.length} warning(s): ${d.warnings.slice(0, 2).join('; ')}` : ''}`,
+    summary: `${d.shares.length} sent and ${d.received.length} received share(s), ${d.synchronizations.length} snapshot(s); ${d.stats.armCalls} ARM and ${d.stats.purviewCalls} Purview calls in ${(d.stats.elapsedMs / 1000).toFixed(1)} s${d.historyFrom ? ` (history before ${d.historyFrom.slice(0, 10)} loading in the background)` : ''}${d.stats.detailsPending ? ` (files and bytes of ${d.stats.detailsPending} older snapshot(s) loading in the background)` : ''}${d.warnings.length ? `; ${d.warnings.length} warning(s): ${d.warnings.slice(0, 2).join('; ')}` : ''}`,
     quiet: true,
     extra: { probe: panel.probe },
   };

@@ -117,10 +117,10 @@ export class DashboardPanel {
     this.session = session;
     this.lastRendered = undefined;
     this.postFigures();
-    if (session.data.stats.detailsPending > 0) {
+    if (session.data.stats.detailsPending > 0 || session.data.historyFrom) {
       const fill = new AbortController();
       this.fill = fill;
-      // The older snapshots' files and bytes, within the read budget; the figures follow each batch.
+      // The older history pages, then the older snapshots' files and bytes, within the read budget; the figures follow each batch.
       session.fillPending({ signal: fill.signal, batch: 500, onBatch: () => { if (!fill.signal.aborted) this.postFigures(); } })
         .catch((e: unknown) => { if (!fill.signal.aborted) this.deps.log.error(`Dashboard: reading snapshot details failed: ${e instanceof Error ? e.message : String(e)}`); });
     }

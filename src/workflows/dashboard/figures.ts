@@ -55,6 +55,12 @@ export interface DashboardFigures {
   filter: DashboardFilter;
   summary: DashboardSummary;
   tables: Table[];
+  /**
+   * Set while only recent history is loaded (DashboardData.historyFrom): the figures over time
+   * (snapshots per day, every snapshot, the summary's counts) cover from here on, even when the
+   * filter asks for more; the rest follows when the older pages are read.
+   */
+  historyFrom?: string;
   /** The choices the filters offer (from all the data, not the filtered part). */
   choices: { tenants: Array<{ id: string; name: string }>; shares: Array<{ id: string; name: string; tenantId: string }>; earliest?: string; latest?: string };
 }
@@ -172,7 +178,13 @@ const byText = (...cols: number[]) => (a: Cell[], b: Cell[]): number => {
 
 const round = (n: number, digits = 4) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+/** The filter for figures over time: its start moved to where loaded history starts, if later. */
+function loadedRange(data: DashboardData, filter: DashboardFilter): DashboardFilter {
+  return data.historyFrom && (!filter.from || filter.from < data.historyFrom) ? { ...filter, from: data.historyFrom } : filter;
+}
+
 export function computeFigures(data: DashboardData, filter: DashboardFilter = {}, now: Date = new Date(data.gatheredAt)): DashboardFigures {
+  const ranged = loadedRange(data, filter);
   const shares = filteredShares(data, filter);
   const shareIds = new Set(shares.map((s) => s.id));
   const tables: Table[] = [];
@@ -212,7 +224,7 @@ export function computeFigures(data: DashboardData, filter: DashboardFilter = {}
   });
 
   // --- snapshots over time (both sides) ---------------------------------------------------------
-  const sided = runsBySide(data, { ...filter, shareIds: filter.shareIds });
+  const sided = runsBySide(data, { ...ranged, shareIds: filter.shareIds });
   const daily = new Map<string, { date: string; side: string; tenant: string; n: number; ok: number; failed: number; files: number; bytes: number; known: number }>();
   for (const r of sided) {
     const date = r.startTime.slice(0, 10);
@@ -236,17 +248,20 @@ export function computeFigures(data: DashboardData, filter: DashboardFilter = {}
     columns: [col('synchronization_id', 'string', 'Synchronization id'), col('side_read', 'string', 'Side it was read from (provider or consumer)'), col('tenant', 'string', 'Tenant of that side'), col('share', 'string', 'Share name'), col('owner_id', 'string', 'ARM id of the share or share subscription'),
       col('consumer_tenant', 'string', 'Consumer tenant name (provider side)'), col('status', 'string', 'Succeeded, Failed, …'), col('mode', 'string', 'Incremental or FullSync'), col('start_time', 'timestamp', 'Start (UTC)'), col('end_time', 'timestamp', 'End (UTC)'), col('duration_ms', 'number', 'Duration in ms'),
       col('files_written', 'number', 'Files written (empty: details not read)'), col('bytes_written', 'number', 'Bytes written (empty: details not read)'), col('message', 'string', 'Message (the reason when it failed)')],
-    rows: uniqueRuns(data, filter).sort((a, b) => a.startTime.localeCompare(b.startTime))
+    rows: uniqueRuns(data, ranged).sort((a, b) => a.startTime.localeCompare(b.startTime))
       .map((r) => [r.synchronizationId, r.side, tenantName(data, r.tenantId), r.shareName, r.ownerId, r.consumerTenantName ?? null, r.status, r.mode ?? null, r.startTime, r.endTime ?? null, r.durationMs ?? null, r.filesWritten ?? null, r.sizeWritten ?? null, r.message ?? null]),
   });
 
   // --- time since last snapshot, overdue ---------------------------------------------------------
   const lastRows: Cell[][] = [];
   const allRuns = runsBySide(data, { tenantIds: filter.tenantIds, shareIds: filter.shareIds, to: filter.to });
-  const lastOf = (pred: (r: SyncFact) => boolean) => {
+  // Runs by the share or received share they were read under (each row looks at its own runs only).
+  const runsByOwner = new Map<string, SyncFact[]>();
+  for (const r of allRuns) (runsByOwner.get(`${r.side}|${r.ownerId}`) ?? runsByOwner.set(`${r.side}|${r.ownerId}`, []).get(`${r.side}|${r.ownerId}`)!).push(r);
+  const lastOf = (side: SyncFact['side'], ownerId: string, pred: (r: SyncFact) => boolean) => {
     let last: SyncFact | undefined;
     let lastOk: SyncFact | undefined;
-    for (const r of allRuns) {
+    for (const r of runsByOwner.get(`${side}|${ownerId}`) ?? []) {
       if (!pred(r)) continue;
       if (!last || r.startTime > last.startTime) last = r;
       if (isSucceeded(r) && (!lastOk || r.startTime > lastOk.startTime)) lastOk = r;
@@ -256,7 +271,7 @@ export function computeFigures(data: DashboardData, filter: DashboardFilter = {}
   let overdue = 0;
   for (const s of shares) {
     if (!inTenants(filter, s.tenantId)) continue;
-    const { last, lastOk } = lastOf((r) => r.side === 'provider' && r.ownerId === s.id);
+    const { last, lastOk } = lastOf('provider', s.id, (r) => r.side === 'provider' && r.ownerId === s.id);
     const schedule = s.schedules[0];
     const od = isOverdue(lastOk?.startTime, schedule, now);
     if (od) overdue++;
@@ -267,7 +282,7 @@ export function computeFigures(data: DashboardData, filter: DashboardFilter = {}
     if (!inTenants(filter, r.tenantId)) continue;
     if (filter.shareIds?.length && !filter.shareIds.includes(r.id) && !(r.providerShareId && filter.shareIds.includes(r.providerShareId))) continue;
     const pred = (x: SyncFact) => (r.providerShareId ? x.side === 'provider' && x.ownerId === r.providerShareId && lc(x.consumerTenantName) === lc(tenantName(data, r.tenantId)) : x.side === 'consumer' && x.ownerId === r.id);
-    const { last, lastOk } = lastOf(pred);
+    const { last, lastOk } = r.providerShareId ? lastOf('provider', r.providerShareId, pred) : lastOf('consumer', r.id, pred);
     const provider = r.providerShareId ? data.shares.find((s) => s.id === r.providerShareId) : undefined;
     const schedule = r.schedules[0] ?? provider?.schedules[0];
     const od = isOverdue(lastOk?.startTime, schedule, now);
@@ -344,16 +359,17 @@ export function computeFigures(data: DashboardData, filter: DashboardFilter = {}
   });
 
   // --- summary ---------------------------------------------------------------------------------
-  const unique = uniqueRuns(data, filter);
+  const unique = uniqueRuns(data, ranged);
   const ok = unique.filter(isSucceeded).length;
   const failed = unique.filter(isFailed).length;
   const known = unique.filter((r) => r.filesWritten !== undefined);
   const leftKnown = left.filter((a) => a.lineageLinked !== undefined);
   const qTotals = assets.reduce((acc, a) => (a.quality ? { p: acc.p + a.quality.passed, f: acc.f + a.quality.failed } : acc), { p: 0, f: 0 });
-  const times = data.synchronizations.map((s) => s.startTime).sort();
+  const times = data.synchronizations.map((s) => s.startTime).filter((t) => !data.historyFrom || t >= data.historyFrom).sort();
   return {
     now: now.toISOString(),
     filter,
+    ...(data.historyFrom ? { historyFrom: data.historyFrom } : {}),
     summary: {
       shares: shares.filter((s) => inTenants(filter, s.tenantId)).length,
       received: data.received.filter((r) => inTenants(filter, r.tenantId)).length,

@@ -23,7 +23,7 @@ import { setMaxListeners } from 'node:events';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { AzureClients } from '../../azure/factory';
-import type { PagedIterable } from '../../azure/core/paging';
+import type { Page, PagedIterable } from '../../azure/core/paging';
 import type { AtlasEntity } from '../../azure/purview/datamapModels';
 import { blobQualifiedName, SNAPSHOT_PROCESS_TYPE } from '../../lineage/snapshotProcess';
 import { CancelledError } from '../errors';
@@ -62,6 +62,15 @@ export interface GatherOptions {
   firstPassDetailsPerShare?: number;
   /** Only snapshots started at or after this time (ISO; sent as $filter). */
   since?: string;
+  /**
+   * The first view (ISO): each share's history is listed newest first and paging stops at the first
+   * page that reaches before this time; the older pages are read later by the session's
+   * `fillPending` (background) without listing anything again (the listing resumes at its
+   * continuation). Listings are read further in the first pass only where a share's last success is
+   * not in them yet (so the time since the last success is right). `data.historyFrom` says where
+   * complete history starts until the rest is read.
+   */
+  historySince?: string;
   extras?: DashboardExtras;
   onProgress?(message: string): void;
   /** Called when a later pass of details changed the data (background fill). */
@@ -163,6 +172,20 @@ function schedulesOf(items: Array<{ kind?: string; properties?: Record<string, u
   return items.filter((x) => x.properties?.recurrenceInterval).map((x) => ({ recurrenceInterval: String(x.properties!.recurrenceInterval), synchronizationTime: String(x.properties!.synchronizationTime ?? ''), source }));
 }
 
+/** One share's (or received share's) history listing, newest first, with older pages still to read. */
+interface HistoryListing {
+  bucket: string;
+  /** Round trips before its next page. */
+  depth: number;
+  continuationToken: string;
+  /** Opens the listing at a continuation. */
+  open(continuationToken: string, signal?: AbortSignal): AsyncIterableIterator<Page<unknown>>;
+  /** Records a page's runs (snapshots and their details readers); returns them. */
+  add(items: unknown[], depth: number): SyncFact[];
+  /** The runs read so far. */
+  runs: SyncFact[];
+}
+
 class Gatherer {
   armCalls = 0;
   purviewCalls = 0;
@@ -180,6 +203,10 @@ class Gatherer {
   private detailsCached = 0;
   private detailsPending = 0;
   private readonly pendingRuns: SyncFact[] = [];
+  /** Listings stopped at `historySince` (first view): their older pages are read by fillPending. */
+  private readonly histories: HistoryListing[] = [];
+  /** Runs (this.syncs) up to this index have been through details(): read, cached or pending. */
+  private detailsUpTo = 0;
   /** Depth after the deepest data set list (the catalogs' lookups depend on it). */
   private dataSetDepth = 0;
   private purviewAccountDepth = 0;
@@ -223,6 +250,99 @@ class Gatherer {
     return { items, depth: d };
   }
 
+  /**
+   * A history listing (newest first): every page, or with `historySince` the pages down to the first
+   * one that reaches before it; a listing stopped early is kept to be read further. Returns the
+   * depth after the last page read.
+   */
+  private async history(bucket: string, depth: number, open: HistoryListing['open'], first: () => AsyncIterableIterator<Page<unknown>>, add: HistoryListing['add']): Promise<number> {
+    const since = this.options.historySince;
+    const listing: HistoryListing = { bucket, depth, continuationToken: '', open, add, runs: [] };
+    const pages = first();
+    for (;;) {
+      const r = await this.arm(bucket, listing.depth, () => pages.next());
+      listing.depth++;
+      if (r.done) break;
+      const runs = add(r.value, listing.depth);
+      listing.runs.push(...runs);
+      const token = r.value.continuationToken;
+      if (!token) break;
+      if (since && runs.some((x) => x.startTime !== '' && x.startTime < since)) {
+        listing.continuationToken = token;
+        this.histories.push(listing);
+        break;
+      }
+    }
+    return listing.depth;
+  }
+
+  /** Reads one more page of a stopped listing; false when it has none left. */
+  private async nextHistoryPage(listing: HistoryListing, wait: boolean, signal = this.options.signal): Promise<boolean> {
+    if (!listing.continuationToken) return false;
+    const pages = listing.open(listing.continuationToken, signal);
+    if (wait) await this.budget.take(listing.bucket, signal);
+    if (signal?.aborted) throw new CancelledError();
+    this.armCalls++;
+    this.reached(listing.depth + 1);
+    const r = await pages.next();
+    listing.depth++;
+    listing.continuationToken = '';
+    if (r.done) return false;
+    listing.runs.push(...listing.add(r.value, listing.depth));
+    listing.continuationToken = r.value.continuationToken ?? '';
+    return Boolean(listing.continuationToken);
+  }
+
+  /**
+   * First view: a stopped listing is read further while a share it covers has no success in it yet
+   * (a sent share; a connected consumer tenant of it; a received share read consumer side), so the
+   * last snapshot and last success of every share are known whatever the range.
+   */
+  private async completeLastSuccess(): Promise<void> {
+    const tenantNameOf = (id: string) => lc(this.tenantName(id));
+    const wanted = (l: HistoryListing): boolean => {
+      const ok = l.runs.filter((r) => /^(succeeded|completed)$/i.test(r.status));
+      if (!ok.length) return true;
+      const owner = l.runs[0]?.ownerId;
+      if (!owner || l.runs[0].side !== 'provider') return false;
+      const consumers = this.received.filter((r) => r.providerShareId === owner).map((r) => tenantNameOf(r.tenantId));
+      return consumers.some((c) => !ok.some((r) => lc(r.consumerTenantName) === c));
+    };
+    await Promise.all(this.histories.map(async (l) => {
+      try {
+        while (wanted(l) && (await this.nextHistoryPage(l, true))) { /* next page */ }
+      } catch (e) {
+        const t = this.tenants.find((x) => x.tenant.tenantId === l.runs[0]?.tenantId);
+        if (t) this.warn(t.tenant, 'older snapshots', e); else throw e;
+      }
+    }));
+    this.historiesDone();
+  }
+
+  private historiesDone(): void {
+    for (let i = this.histories.length - 1; i >= 0; i--) if (!this.histories[i].continuationToken) this.histories.splice(i, 1);
+  }
+
+  /** Reads every stopped listing to its end (within the read budget); the history is then complete. */
+  async fillHistory(data: DashboardData, signal?: AbortSignal): Promise<void> {
+    await Promise.all(this.histories.map(async (l) => {
+      while (await this.nextHistoryPage(l, true, signal)) { /* next page */ }
+    }));
+    this.historiesDone();
+    data.synchronizations = this.syncs;
+    if (!this.histories.length) delete data.historyFrom;
+    // The older runs' details: after the ones already pending (newest first).
+    const older = this.syncs.slice(this.detailsUpTo).sort((a, b) => b.startTime.localeCompare(a.startTime));
+    this.detailsUpTo = this.syncs.length;
+    for (const x of older) {
+      const cached = this.options.cache?.get(x.synchronizationId);
+      if (cached) { x.filesWritten = cached.filesWritten; x.sizeWritten = cached.sizeWritten; this.detailsCached++; continue; }
+      if (this.detailReaders.has(lc(x.synchronizationId))) this.pendingRuns.push(x);
+    }
+    this.detailsPending = this.pendingRuns.length;
+    data.stats = { ...data.stats, armCalls: this.armCalls, detailsPending: this.detailsPending, detailsCached: this.detailsCached, historyPending: this.histories.length };
+  }
+
   private warn(tenant: DashboardTenant, what: string, e: unknown): void {
     if (e instanceof CancelledError || this.options.signal?.aborted) throw new CancelledError();
     const msg = `${tenant.displayName}: ${what}: ${e instanceof Error ? e.message : String(e)}`;
@@ -243,6 +363,7 @@ class Gatherer {
       else if (r.matched) late.push(this.receivedHistory(r, this.tenants.find((t) => t.tenant.tenantId === r.tenantId)!, 0));
     }
     await Promise.all(late);
+    if (this.histories.length) await this.completeLastSuccess();
     // Details and the catalogs depend on different lists: both at once.
     const [, assets] = await Promise.all([this.details(), this.purview()]);
     let approvals: ApprovalFact[] | undefined;
@@ -260,7 +381,8 @@ class Gatherer {
       approvals,
       qualityAvailable: assets.some((a) => a.quality),
       warnings: this.warnings,
-      stats: { armCalls: this.armCalls, purviewCalls: this.purviewCalls, chainDepth: this.chainDepth, elapsedMs: Date.now() - started, detailsRead: this.detailsRead, detailsCached: this.detailsCached, detailsPending: this.detailsPending },
+      stats: { armCalls: this.armCalls, purviewCalls: this.purviewCalls, chainDepth: this.chainDepth, elapsedMs: Date.now() - started, detailsRead: this.detailsRead, detailsCached: this.detailsCached, detailsPending: this.detailsPending, historyPending: this.histories.length },
+      ...(this.histories.length && this.options.historySince ? { historyFrom: this.options.historySince } : {}),
     };
   }
 
@@ -328,11 +450,25 @@ class Gatherer {
         await Promise.all(shares.map(async (s) => {
           const shareRef = { ...ref, shareName: s.name ?? '' };
           try {
-            const [sets, settings, psubs, runs] = await Promise.all([
+            const shareId = s.id ?? '';
+            const runsOf = (continuationToken?: string, sig = signal) => ds.shares.listSynchronizations(shareRef, { abortSignal: sig, orderby: 'startTime desc', ...since }).byPage(continuationToken ? { continuationToken } : undefined) as AsyncIterableIterator<Page<unknown>>;
+            const addRuns = (page: unknown[], depth: number): SyncFact[] => {
+              const added: SyncFact[] = [];
+              for (const r of page as Array<{ synchronizationId?: string; status?: string; startTime?: string; endTime?: string; durationMs?: number; synchronizationMode?: string; consumerName?: string; consumerTenantName?: string; message?: string }>) {
+                if (!r.synchronizationId) continue;
+                const fact: SyncFact = { side: 'provider', ownerId: shareId, tenantId: t.tenant.tenantId, shareName: shareRef.shareName, synchronizationId: r.synchronizationId, status: r.status ?? '', startTime: r.startTime ?? '', endTime: r.endTime, durationMs: r.durationMs, mode: r.synchronizationMode, consumerName: r.consumerName, consumerTenantName: r.consumerTenantName, message: r.message };
+                this.syncs.push(fact);
+                added.push(fact);
+                const id = r.synchronizationId;
+                this.detailReaders.set(lc(id), { bucket, depth, read: () => ds.shares.listSynchronizationDetails(shareRef, { synchronizationId: id }, { abortSignal: signal }) as never });
+              }
+              return added;
+            };
+            const [sets, settings, psubs] = await Promise.all([
               this.list(bucket, d1, ds.dataSets.listByShare(shareRef, { abortSignal: signal })),
               this.list(bucket, d1, ds.synchronizationSettings.listByShare(shareRef, { abortSignal: signal })),
               this.list(bucket, d1, ds.providerShareSubscriptions.listByShare(shareRef, { abortSignal: signal })),
-              this.list(bucket, d1, ds.shares.listSynchronizations(shareRef, { abortSignal: signal, orderby: 'startTime desc', ...since })),
+              this.history(bucket, d1, (token, sig) => runsOf(token, sig), () => runsOf(), addRuns),
             ]);
             this.dataSetDepth = Math.max(this.dataSetDepth, sets.depth);
             const fact: ShareFact = {
@@ -345,12 +481,6 @@ class Gatherer {
               })),
             };
             this.shares.push(fact);
-            for (const r of runs.items) {
-              if (!r.synchronizationId) continue;
-              this.syncs.push({ side: 'provider', ownerId: fact.id, tenantId: t.tenant.tenantId, shareName: fact.shareName, synchronizationId: r.synchronizationId, status: r.status ?? '', startTime: r.startTime ?? '', endTime: r.endTime, durationMs: r.durationMs, mode: r.synchronizationMode, consumerName: r.consumerName, consumerTenantName: r.consumerTenantName, message: r.message });
-              const id = r.synchronizationId;
-              this.detailReaders.set(lc(id), { bucket, depth: runs.depth, read: () => ds.shares.listSynchronizationDetails(shareRef, { synchronizationId: id }, { abortSignal: signal }) as never });
-            }
           } catch (e) { this.warn(t.tenant, `share ${shareRef.shareName}`, e); }
         }));
       })().catch((e: unknown) => this.warn(t.tenant, `shares of ${ref.accountName}`, e)),
@@ -378,16 +508,23 @@ class Gatherer {
       const ref = { subscriptionId: r.subscriptionId, resourceGroupName: r.resourceGroup, accountName: r.accountName, shareSubscriptionName: r.name };
       const signal = this.options.signal;
       const since = this.options.since ? { filter: `startTime ge '${this.options.since}'` } : {};
-      const [triggers, runs] = await Promise.all([
+      const runsOf = (continuationToken?: string, sig = signal) => ds.shareSubscriptions.listSynchronizations(ref, { abortSignal: sig, orderby: 'startTime desc', ...since }).byPage(continuationToken ? { continuationToken } : undefined) as AsyncIterableIterator<Page<unknown>>;
+      const addRuns = (page: unknown[], d: number): SyncFact[] => {
+        const added: SyncFact[] = [];
+        for (const x of page as Array<{ synchronizationId: string; status?: string; startTime?: string; endTime?: string; durationMs?: number; synchronizationMode?: string; message?: string }>) {
+          const fact: SyncFact = { side: 'consumer', ownerId: r.id, tenantId: t.tenant.tenantId, shareName: r.shareName, synchronizationId: x.synchronizationId, status: x.status ?? '', startTime: x.startTime ?? '', endTime: x.endTime, durationMs: x.durationMs, mode: x.synchronizationMode, consumerTenantName: t.tenant.displayName, message: x.message };
+          this.syncs.push(fact);
+          added.push(fact);
+          const id = x.synchronizationId;
+          this.detailReaders.set(lc(id), { bucket, depth: d, read: () => ds.shareSubscriptions.listSynchronizationDetails(ref, { synchronizationId: id }, { abortSignal: signal }) as never });
+        }
+        return added;
+      };
+      const [triggers] = await Promise.all([
         this.list(bucket, depth, ds.triggers.listByShareSubscription(ref, { abortSignal: signal })),
-        this.list(bucket, depth, ds.shareSubscriptions.listSynchronizations(ref, { abortSignal: signal, orderby: 'startTime desc', ...since })),
+        this.history(bucket, depth, (token, sig) => runsOf(token, sig), () => runsOf(), addRuns),
       ]);
       r.schedules = schedulesOf(triggers.items as never, 'trigger');
-      for (const x of runs.items) {
-        this.syncs.push({ side: 'consumer', ownerId: r.id, tenantId: t.tenant.tenantId, shareName: r.shareName, synchronizationId: x.synchronizationId, status: x.status ?? '', startTime: x.startTime ?? '', endTime: x.endTime, durationMs: x.durationMs, mode: x.synchronizationMode, consumerTenantName: t.tenant.displayName, message: x.message });
-        const id = x.synchronizationId;
-        this.detailReaders.set(lc(id), { bucket, depth: runs.depth, read: () => ds.shareSubscriptions.listSynchronizationDetails(ref, { synchronizationId: id }, { abortSignal: signal }) as never });
-      }
     } catch (e) { this.warn(t.tenant, `received share ${r.name}`, e); }
   }
 
@@ -396,6 +533,7 @@ class Gatherer {
     const cache = this.options.cache;
     const all = this.options.details === 'all';
     const order = [...this.syncs].sort((a, b) => b.startTime.localeCompare(a.startTime));
+    this.detailsUpTo = this.syncs.length;
     const tasks: Array<Promise<void>> = [];
     const perOwner = new Map<string, number>();
     const firstPass = this.options.firstPassDetailsPerShare ?? 7;
@@ -534,8 +672,14 @@ export async function gatherDashboard(tenants: DashboardTenantAccess[], options:
 
 export interface DashboardSession {
   data: DashboardData;
-  /** Reads the details a 'budget' pass left pending (see Gatherer.fillPending). */
+  /**
+   * Reads what the first view left for later: the older history pages (`historySince`; then
+   * `data.historyFrom` is removed and `onBatch` called) and the details a 'budget' pass left
+   * pending (see Gatherer.fillPending).
+   */
   fillPending(o?: { signal?: AbortSignal; batch?: number; onBatch?(data: DashboardData): void }): Promise<void>;
+  /** Reads the older history pages only (their details join the pending ones). */
+  fillHistory(signal?: AbortSignal): Promise<void>;
 }
 
 /** Gathers, and keeps what is needed to read the pending details later without listing anything again. */
@@ -543,7 +687,17 @@ export async function startDashboard(tenants: DashboardTenantAccess[], options: 
   const g = new Gatherer(tenants, options);
   const data = await g.run();
   (options.cache as FileDetailsCache | undefined)?.save?.();
-  return { data, fillPending: (o) => g.fillPending(data, o) };
+  return {
+    data,
+    fillHistory: (signal) => g.fillHistory(data, signal),
+    fillPending: async (o) => {
+      if (data.historyFrom || (data.stats.historyPending ?? 0) > 0) {
+        await g.fillHistory(data, o?.signal);
+        o?.onBatch?.(data);
+      }
+      await g.fillPending(data, o);
+    },
+  };
 }
 
 export { subOf as subscriptionOfId };

@@ -143,6 +143,8 @@ export interface GatherStats {
   detailsRead: number;
   detailsCached: number;
   detailsPending: number;
+  /** History listings (one per share or received share) with older pages still to read. */
+  historyPending?: number;
 }
 
 export interface DashboardData {
@@ -159,6 +161,13 @@ export interface DashboardData {
   qualityAvailable: boolean;
   warnings: string[];
   stats: GatherStats;
+  /**
+   * Set while history is loaded only back to this time (ISO): every listing's snapshots from it on
+   * are here, older pages are still to be read (a first view bounded to recent history). Figures
+   * over time start here; the last snapshot and last success of every share are known regardless.
+   * Absent: the whole history is here.
+   */
+  historyFrom?: string;
 }
 
 export interface DashboardFilter {
