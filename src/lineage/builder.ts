@@ -244,6 +244,9 @@ export function buildLineageGraph(input: BuildInput): LineageGraph {
     for (const c of [...(o.header.classificationNames ?? []), ...(o.header.classifications ?? []).map((c) => c.typeName ?? ''), ...(o.entity?.classifications ?? []).map((c) => c.typeName ?? '')]) {
       if (c && !n.classifications.includes(c)) n.classifications.push(c);
     }
+    // The data-quality outcome the governance gate records as a label on the asset (the asset's own tenant wins).
+    const quality = [...(o.header.labels ?? []), ...(o.entity?.labels ?? [])].map((l) => /^DataQuality_(Pass|Warn|Fail)$/.exec(l)?.[1]).find(Boolean) as LineageNode['quality'];
+    if (quality && (!n.quality || o.tenantId === n.tenantId)) n.quality = quality;
     if (o.header.guid && !n.refs.some((r) => r.tenantId === o.tenantId && r.account === o.account && r.guid === o.header.guid)) {
       n.refs.push({ tenantId: o.tenantId, account: o.account, guid: o.header.guid, typeName });
     }

@@ -40,6 +40,8 @@ export interface LineageNode {
   /** The tenant the node belongs to (the storage account's / share's / share subscription's). */
   tenantId: string;
   classifications: string[];
+  /** The data-quality outcome recorded on the asset (its `DataQuality_Pass|Warn|Fail` label), if any. */
+  quality?: 'Pass' | 'Warn' | 'Fail';
   owner?: string;
   /** True when the node was not read from its own tenant's catalog (a stub in another catalog, or Data Share facts only). */
   inferred?: boolean;

@@ -36,7 +36,7 @@ function providerCatalog(): CatalogLineage {
     responses: [lineage([
       header('p-raw', 'azure_blob_path', blobQualifiedName('contosodata', 'landing', 'raw.csv')),
       header('p-etl', 'Process', 'adf://contoso/etl'),
-      header('p-orders', 'azure_blob_path', PQN, { classificationNames: ['MICROSOFT.PERSONAL.EMAIL'], attributes: { qualifiedName: PQN, name: 'orders.csv', owner: 'ava@contoso.example' } }),
+      header('p-orders', 'azure_blob_path', PQN, { classificationNames: ['MICROSOFT.PERSONAL.EMAIL'], labels: ['DataQuality_Warn'], attributes: { qualifiedName: PQN, name: 'orders.csv', owner: 'ava@contoso.example' } }),
       header('p-snap', SNAPSHOT_PROCESS_TYPE, SNAP_QN),
       header('p-stub', 'azure_blob_path', CQN),
     ], [['p-raw', 'p-etl'], ['p-etl', 'p-orders'], ['p-orders', 'p-snap'], ['p-snap', 'p-stub']])],
@@ -86,6 +86,8 @@ describe('lineage graph builder', () => {
     assert.equal(received.inferred, undefined);
     assert.deepEqual(orders.classifications, ['MICROSOFT.PERSONAL.EMAIL']);
     assert.equal(orders.owner, 'ava@contoso.example');
+    assert.equal(orders.quality, 'Warn', 'the data-quality label recorded by the gate');
+    assert.equal(received.quality, undefined, 'no label, no outcome');
     assert.equal(orders.kind, 'file');
     assert.equal(g.nodes.filter((n) => n.qualifiedName?.toLowerCase() === PQN.toLowerCase()).length, 1);
     assert.equal(snapshotOf(g).length, 1, 'the process recorded in both catalogs is one node');

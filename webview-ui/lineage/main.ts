@@ -492,6 +492,7 @@ function renderDetails(): void {
   const badges = el('span');
   for (const c of n.classifications) badges.append(el('span', { class: 'badge', title: c }, classificationLabel(c)));
   row('Classifications', n.classifications.length ? badges : 'None');
+  if (n.quality) row('Data quality', { Pass: 'Passed its rules', Warn: 'Passed with warnings', Fail: 'Failed its rules' }[n.quality]);
   row('Owner', n.owner);
   if (n.share) row('Share', `${n.share.name}${n.share.account ? ` (${n.share.account})` : ''} in ${tenantName(n.share.tenantId)}`);
   if (n.subscription) row('Share subscription', `${n.subscription.name} (${n.subscription.account}) in ${tenantName(n.subscription.tenantId)}${n.subscription.status ? `, ${n.subscription.status}` : ''}`);
