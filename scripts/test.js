@@ -78,7 +78,7 @@ async function main() {
       fs.rmSync(resultFile, { force: true });
       let code;
       try {
-        code = await runInHost({ extensionTestsPath: path.join(REPO, 'out/test/extension/index.js'), extensionEnvironment: { GDS_RESULT_FILE: resultFile }, workspace: fs.mkdtempSync(path.join(os.tmpdir(), 'gds-ws-')) });
+        code = await runInHost({ extensionTestsPath: path.join(REPO, 'out/test/extension/index.js'), extensionEnvironment: { GDS_RESULT_FILE: resultFile }, timeoutMs: 900000, workspace: fs.mkdtempSync(path.join(os.tmpdir(), 'gds-ws-')) });
       } catch (e) {
         console.error(e);
         code = 1;
