@@ -2,12 +2,17 @@
  * The sharing dashboard (run by scripts/bench.js, recorded under `dashboard`):
  *  - a sandbox with the `history-bench` seed: Contoso and Fabrikam send 50 shares each (over five
  *    subscriptions per tenant, ten shares each), each with a year of daily snapshots (36,500);
- *  - 100 ms latency injected on every request, then the dashboard gathered from the two tenants as
- *    the editor does (details within the read budget, the rest pending for the background fill);
+ *  - 100 ms latency injected on every request, then the dashboard's first view gathered from the
+ *    two tenants as the editor does (`gatherMs`, also `firstViewMs`): history listed newest first
+ *    down to 90 days ago (further only where a share's last success is older), details of each
+ *    share's newest week within the read budget, the rest pending for the background fill;
  *  - the deepest chain: the gatherer's longest chain of dependent round trips (subscription ->
- *    accounts -> shares -> eight pages of history -> details), checked against the sandbox's request
+ *    accounts -> shares -> two pages of history -> details), checked against the sandbox's request
  *    log; target gather <= 1.5 x chain x 100 ms, no call made twice, and ARM reads per
  *    (tenant, subscription) within ARM's budget (250 + 25 per second);
+ *  - then the rest of the year's history read as the background fill does (`historyFillMs`), and
+ *    the whole year gathered again in one pass without the bound (`fullHistoryMs`, what `gatherMs`
+ *    measured before the first view was bounded);
  *  - the figures posted to the real webview bundle (dist/webview/dashboard.js + css) in headless
  *    Chromium under the panel's strict CSP; target: drawn (every chart and its text alternative)
  *    in <= 1 s, no CSP violation.
@@ -18,11 +23,13 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSandbox, type RequestLogEntry } from '../../src/sandbox';
-import { computeFigures, gatherDashboard, tenantsOfSandbox } from '../../src/workflows/dashboard';
+import { computeFigures, gatherDashboard, startDashboard, tenantsOfSandbox } from '../../src/workflows/dashboard';
 
 const log = (m: string) => process.stderr.write(`[bench:dashboard] ${m}\n`);
 const REPO = path.resolve(__dirname, '../../..');
 const LATENCY_MS = 100;
+/** The editor's first view (src/ui/governance/dashboard.ts). */
+const FIRST_VIEW_DAYS = 90;
 const NONCE = 'benchNonce0123456789abcdef';
 
 const PAGE = `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
@@ -76,9 +83,19 @@ export async function run(): Promise<Record<string, unknown>> {
     const entries: RequestLogEntry[] = [];
     const unwatch = sandbox.core.watchRequests((e) => entries.push(e));
     const started = Date.now();
-    const data = await gatherDashboard(tenants, { details: 'budget' });
+    const session = await startDashboard(tenants, { details: 'budget', historySince: new Date(sandbox.core.now().getTime() - FIRST_VIEW_DAYS * 86_400_000).toISOString() });
     const gatherMs = Date.now() - started;
     unwatch();
+    const first = session.data;
+    const firstViewSnapshots = computeFigures(first).summary.snapshots;
+    const firstHistoryPending = first.stats.historyPending ?? 0;
+    const firstDetailsRead = first.stats.detailsRead;
+    const firstDetailsPending = first.stats.detailsPending;
+    const firstArmCalls = first.stats.armCalls;
+    const firstPurviewCalls = first.stats.purviewCalls;
+    const firstChainDepth = first.stats.chainDepth;
+    const historyFrom = first.historyFrom;
+    log(`first view (history from ${historyFrom ?? 'the start'}): ${gatherMs} ms, ${first.stats.armCalls} ARM + ${first.stats.purviewCalls} Purview calls, ${firstViewSnapshots} snapshots in range, ${firstHistoryPending} listings with older pages left`);
     const calls = entries.filter((e) => /^\/(subscriptions|purview)\//.test(e.url));
     const arm = calls.filter((e) => e.url.startsWith('/subscriptions/'));
     const keys = calls.filter((e) => !/listSynchronizationDetails/.test(e.url)).map((e) => `${e.tenantId ?? '-'} ${e.method} ${e.url}`);
@@ -90,13 +107,24 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     const maxReadsPerSubscription = Math.max(...perBucket.values());
     const readBudget = Math.floor(250 + 25 * (gatherMs / 1000));
-    const chainDepth = data.stats.chainDepth;
+    const chainDepth = firstChainDepth;
     const logChain = chainFromLog(calls);
     const chainMs = chainDepth * LATENCY_MS;
     const ratio = +(gatherMs / chainMs).toFixed(2);
+    // The rest of the history, as the editor's background fill reads it (within the read budget).
+    let t1 = Date.now();
+    await session.fillHistory();
+    const historyFillMs = Date.now() - t1;
+    const historyFillCalls = session.data.stats.armCalls - firstArmCalls;
+    log(`the rest of the history in ${historyFillMs} ms (${historyFillCalls} more pages); ${session.data.synchronizations.length} snapshots`);
+    // The whole year in one pass without the bound (the gathering as it was measured before).
+    t1 = Date.now();
+    const data = await gatherDashboard(tenants, { details: 'budget' });
+    const fullHistoryMs = Date.now() - t1;
+    log(`the whole year in one pass: ${fullHistoryMs} ms, ${data.stats.armCalls} ARM + ${data.stats.purviewCalls} Purview calls, chain ${data.stats.chainDepth}`);
     const shares = data.shares.length;
     const days = Math.round((Date.parse(data.synchronizations.reduce((m, s) => (s.startTime > m ? s.startTime : m), '')) - Date.parse(data.synchronizations.reduce((m, s) => (s.startTime < m ? s.startTime : m), '9'))) / 86_400_000) + 1;
-    log(`${shares} shares, ${data.synchronizations.length} snapshots over ${days} days gathered in ${gatherMs} ms; ${data.stats.armCalls} ARM + ${data.stats.purviewCalls} Purview calls; chain ${chainDepth} (request log: ${logChain}) = ${chainMs} ms; ratio ${ratio}; details ${data.stats.detailsRead} read, ${data.stats.detailsPending} pending; max ${maxReadsPerSubscription} reads per subscription (budget ${readBudget}); ${duplicates.length} duplicate calls; warnings: ${data.warnings.length}`);
+    log(`${shares} shares, ${data.synchronizations.length} snapshots over ${days} days; first view gathered in ${gatherMs} ms; ${firstArmCalls} ARM + ${firstPurviewCalls} Purview calls; chain ${chainDepth} (request log: ${logChain}) = ${chainMs} ms; ratio ${ratio}; details ${firstDetailsRead} read, ${firstDetailsPending} pending; max ${maxReadsPerSubscription} reads per subscription (budget ${readBudget}); ${duplicates.length} duplicate calls; warnings: ${first.warnings.length + data.warnings.length}`);
 
     // Render: the figures as the panel posts them (every-snapshot table cut to the most recent 200).
     const figures = computeFigures(data);
@@ -135,17 +163,20 @@ export async function run(): Promise<Record<string, unknown>> {
     log(`rendered ${render.charts} charts with ${render.alternatives} text alternatives in ${renderMs} ms (median of 3; the webview's own count ${render.webviewMs} ms); CSP violations: ${render.cspViolations.length}`);
     const withinTargets = gatherMs <= 1.5 * chainMs && renderMs <= 1000 && duplicates.length === 0 && maxReadsPerSubscription <= readBudget && render.cspViolations.length === 0;
     return {
-      shares, days, gatherMs, chainMs, ratio, armCalls: data.stats.armCalls, purviewCalls: data.stats.purviewCalls, renderMs, withinTargets,
+      shares, days, gatherMs, chainMs, ratio, armCalls: firstArmCalls, purviewCalls: firstPurviewCalls, renderMs, withinTargets,
       latencyMs: LATENCY_MS,
+      firstViewMs: gatherMs, firstViewDays: FIRST_VIEW_DAYS, firstViewHistoryFrom: historyFrom ?? null, firstViewSnapshots, firstViewListingsWithOlderPages: firstHistoryPending,
+      historyFillMs, historyFillCalls,
+      fullHistoryMs, fullHistoryArmCalls: data.stats.armCalls, fullHistoryPurviewCalls: data.stats.purviewCalls, fullHistoryChainDepth: data.stats.chainDepth, fullHistoryRatio: +(fullHistoryMs / (data.stats.chainDepth * LATENCY_MS)).toFixed(2),
       snapshots: data.synchronizations.length,
       chainDepth, chainDepthFromRequestLog: logChain,
-      detailsRead: data.stats.detailsRead, detailsPending: data.stats.detailsPending,
+      detailsRead: firstDetailsRead, detailsPending: firstDetailsPending,
       duplicateCalls: duplicates.length,
       maxArmReadsPerTenantSubscription: maxReadsPerSubscription, armReadBudgetInWindow: readBudget,
       charts: render.charts, textAlternatives: render.alternatives, cspViolations: render.cspViolations.length,
-      warnings: data.warnings.length,
+      warnings: first.warnings.length + data.warnings.length,
       target: 'gatherMs <= 1.5 x chainMs (deepest chain x 100 ms), no call twice, ARM reads per tenant+subscription <= 250 + 25/s over the gathering, renderMs <= 1000 with no CSP violation',
-      note: 'details (files and bytes): the newest 7 snapshots of each share during the gathering, within the read budget; the rest are pending and filled in the background (the editor) or waited for (the headless export)',
+      note: `gatherMs (= firstViewMs) is the editor's first view: every share, consumer, schedule, storage account and Purview asset, each share's history newest first down to ${FIRST_VIEW_DAYS} days ago (read further only where a share's last success is older), and the files and bytes of each share's newest 7 snapshots within the read budget; figures over time cover those ${FIRST_VIEW_DAYS} days until the older pages (historyFillMs, in the background) and the other details are read. fullHistoryMs: the whole year in one pass (what gatherMs measured before). armCalls/purviewCalls/chainMs are the first view's; fullHistory* the one pass's.`,
     };
   } finally {
     await sandbox.stop();
