@@ -42,8 +42,8 @@ async function exportDashboard(tk: HostToolkit, run: Run): Promise<Outcome> {
   const result = await tk.withProgress(run, 'Exporting the sharing dashboard for Power BI', async (report, signal) => {
     let data = open?.data;
     let filter = given ?? open?.filter ?? {};
-    if (!data || data.stats.detailsPending > 0) {
-      // Every snapshot's files and bytes (cached ones are not read again), within the read budget.
+    if (!data || data.stats.detailsPending > 0 || data.historyFrom) {
+      // The whole history and every snapshot's files and bytes (cached ones are not read again), within the read budget.
       report('gathering');
       data = (await startDashboard(tenantAccess(deps), { signal, cache: detailsCache(deps), details: 'all', extras: dashboardExtras() })).data;
       filter = given ?? open?.filter ?? {};
