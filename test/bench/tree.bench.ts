@@ -104,7 +104,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const lines: string[] = [];
     const code = await runInHost({
       extensionTestsPath: path.join(REPO, 'out/test/bench/treeHost.js'),
-      extensionEnvironment: { GDS_BENCH_FILE: file, GDS_TREE_SANDBOX: sandbox.descriptionPath },
+      extensionEnvironment: { GDS_BENCH_FILE: file, GDS_TREE_SANDBOX: sandbox.descriptionPath, ...(process.env.GDS_TENANT_CONCURRENCY ? { GDS_TENANT_CONCURRENCY: process.env.GDS_TENANT_CONCURRENCY } : {}) },
       onLog: (l) => lines.push(l),
       timeoutMs: 300000,
     });
