@@ -55,10 +55,11 @@ const tenantSlots = new Map<string, Limiter>();
 
 /**
  * How many of one tenant's calls may be in flight at once, across its subscriptions (each holds an
- * HTTPS connection). Measured on the tree bench (2 cores, 630 calls at 100 ms latency): capping a
- * tenant at 24 or 64 connections was slower (3.6 s, 2.7 s) than letting each subscription's own
- * limit decide (2.2 s), so by default the cap only guards against runaway fan-out.
- * GDS_TENANT_CONCURRENCY overrides it (for measuring).
+ * HTTPS connection). Measured on the tree bench (2 cores shared with other work, 630 calls at
+ * 100 ms latency): caps of 24, 64 and 128 took 3.6 s, 2.7 s and 3.8 s; each subscription's own
+ * limit alone took 2.2 s in an earlier session. No cap was clearly better within the machine's
+ * noise, so by default the cap only guards against runaway fan-out. GDS_TENANT_CONCURRENCY
+ * overrides it (for measuring).
  */
 export const TENANT_CONCURRENCY = Number(process.env.GDS_TENANT_CONCURRENCY) || 512;
 
