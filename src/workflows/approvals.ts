@@ -21,6 +21,7 @@
  * - The gate passes only with a recorded approval that is not the requester's own and not older than
  *   `decisionValidHours`; every step goes to the audit trail and to `env.events`.
  */
+import { classificationMatches } from './governance';
 import { createHash } from 'node:crypto';
 import type { AzureClients, ChannelApproval, Workflow, WorkflowRun } from '../azure';
 import type { ApprovalPlan } from './approvalPlan';
@@ -55,21 +56,13 @@ export interface ApprovalFacts {
   expiresOn?: string;
 }
 
-function matches(pattern: string, name: string): boolean {
-  const p = pattern.toUpperCase();
-  const n = name.toUpperCase();
-  if (p === '*') return true;
-  if (p.endsWith('.*')) return n.startsWith(p.slice(0, -1));
-  return p === n;
-}
-
 /** Why these facts need approval under the policy; empty when they do not. Pure. */
 export function approvalReasons(policy: ApprovalPolicy | undefined, facts: ApprovalFacts, now: Date = new Date()): string[] {
   const r = policy?.required;
   if (!r) return [];
   const out: string[] = [];
   const patterns = r.classifications ?? [];
-  const hit = facts.classifications.filter((c) => patterns.some((p) => matches(p, c)));
+  const hit = facts.classifications.filter((c) => patterns.some((p) => classificationMatches(p, c)));
   if (hit.length) out.push(`the data is classified ${[...new Set(hit)].sort().join(', ')}`);
   if (r.dataQualityWarnings && facts.dataQuality && (facts.dataQuality.outcome === 'warn' || facts.dataQuality.warnings > 0)) {
     out.push(`data-quality rules warned (${facts.dataQuality.warnings} warning(s)${facts.dataQuality.summary ? `: ${facts.dataQuality.summary}` : ''})`);

@@ -32,7 +32,8 @@ export interface GateDecision {
   justification?: string;
 }
 
-function matches(pattern: string, name: string): boolean {
+/** Whether a classification name matches a policy pattern (`*`, a family `X.Y.*`, or the exact name; case-insensitive). */
+export function classificationMatches(pattern: string, name: string): boolean {
   const p = pattern.toUpperCase();
   const n = name.toUpperCase();
   if (p === '*') return true;
@@ -56,8 +57,8 @@ export function evaluatePolicy(assets: readonly AssetClassifications[], policy: 
     }
     for (const c of a.classifications) {
       all.add(c);
-      if (blocked.some((p) => matches(p, c))) blockReasons.push(`${a.qualifiedName} is classified ${classificationLabel(c)} (${c}), which the policy blocks`);
-      else if (justify.some((p) => matches(p, c))) justifyReasons.push(`${a.qualifiedName} is classified ${classificationLabel(c)} (${c}), which needs a justification`);
+      if (blocked.some((p) => classificationMatches(p, c))) blockReasons.push(`${a.qualifiedName} is classified ${classificationLabel(c)} (${c}), which the policy blocks`);
+      else if (justify.some((p) => classificationMatches(p, c))) justifyReasons.push(`${a.qualifiedName} is classified ${classificationLabel(c)} (${c}), which needs a justification`);
     }
   }
   const classifications = [...all].sort();
