@@ -8,6 +8,7 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import { AzureRequestError, errorFromResponse, isAbortError, toAzureRequestError } from '../common/azureErrors';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../common/version';
+import { tlsOptionsFor } from '../azure/pipeline';
 
 export type { AccessToken, GetTokenOptions, TokenCredential };
 export { credentialFromGetToken, jwtExpiry, type GetTokenFunction, type GetTokenResult } from './bridge';
@@ -139,7 +140,7 @@ export class PasswordGrantCredential implements TokenCredential {
     });
     if (ca) {
       // Set after creation: createPipelineRequest does not copy tlsSettings.
-      request.tlsSettings = { ca };
+      request.tlsSettings = tlsOptionsFor(ca);
     }
     let response;
     try {

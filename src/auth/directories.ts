@@ -10,6 +10,7 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { AzureRequestError, errorFromResponse, isAbortError, toAzureRequestError } from '../common/azureErrors';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../common/version';
+import { tlsOptionsFor } from '../azure/pipeline';
 import { PasswordGrantCredential } from './credentials';
 import { readSandboxCa, type SandboxDescription } from './sandbox';
 import type { SubscriptionInfo, TenantDirectory, TenantInfo } from './tenants';
@@ -64,7 +65,7 @@ export class ArmTenantDirectory implements TenantDirectory {
         method: 'GET',
         headers: createHttpHeaders({ authorization: `Bearer ${token.token}`, accept: 'application/json', 'user-agent': `${PRODUCT_NAME}/${PRODUCT_VERSION}` }),
       });
-      if (this.options.caPem) request.tlsSettings = { ca: this.options.caPem };
+      if (this.options.caPem) request.tlsSettings = tlsOptionsFor(this.options.caPem);
       let response;
       try {
         response = await client.sendRequest(request);
