@@ -15,6 +15,7 @@ import { eventGridProvider } from './eventgrid';
 import { logicProvider } from './logic';
 import { keyVaultProvider } from './keyvault';
 import { msiProvider } from './msi';
+import { webConnectionsProvider } from './webConnections';
 
 export const providers: ResourceProvider[] = [
   resourcesProvider,
@@ -28,4 +29,5 @@ export const providers: ResourceProvider[] = [
   eventGridProvider,
   keyVaultProvider,
   msiProvider,
+  webConnectionsProvider,
 ];

@@ -32,13 +32,15 @@
 import * as crypto from 'node:crypto';
 import { ArmError, type ResourceProvider, type SandboxContext, type SandboxRequest, type SandboxResponse } from '../core/contract';
 import { paginate, systemData } from '../core/arm';
+import { internals } from '../core/server';
 import { bodyObject, callerOf, normalizeLocation, propertiesOf, tagsOf } from './common';
+import { teamsConnection } from './webConnections';
 
 /** @azure/arm-logic 8.2.0 sends 2019-05-01 (also the newest stable in the specs); 2016-06-01 is the first GA. */
 export const LOGIC_API_VERSIONS = ['2016-06-01', '2019-05-01'];
 /** The api-version of the runtime URLs (trigger invoke, callbacks, contents), as Logic Apps hands them out. */
 const RUNTIME_API_VERSION = '2016-10-01';
-const ACTION_TYPES = ['Http', 'HttpWebhook', 'Compose', 'Terminate'];
+const ACTION_TYPES = ['Http', 'HttpWebhook', 'ApiConnectionWebhook', 'Compose', 'Terminate'];
 
 type RunStatus = 'Running' | 'Waiting' | 'Succeeded' | 'Failed' | 'Cancelled';
 type ActionStatus = 'Running' | 'Waiting' | 'Succeeded' | 'Failed' | 'TimedOut' | 'Skipped' | 'Cancelled';
@@ -59,7 +61,28 @@ interface WorkflowRecord {
     accessEndpoint: string;
     definition: Definition;
     parameters: Record<string, { value?: unknown }>;
+    /** As sent (validated): `triggers.openAuthenticationPolicies` is enforced on bearer calls. */
+    accessControl?: AccessControl;
   };
+}
+
+interface OAuthPolicy {
+  type: 'AAD';
+  claims: { name: string; value: string }[];
+}
+
+interface AccessControl {
+  triggers?: { openAuthenticationPolicies?: { policies?: Record<string, OAuthPolicy> }; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+interface TriggerDef {
+  type: string;
+  kind?: string;
+  inputs?: unknown;
+  /** `IncludeAuthorizationHeadersInOutputs` puts the bearer's Authorization header in the trigger outputs. */
+  operationOptions?: string;
+  runtimeConfiguration?: { secureData?: { properties?: string[] } };
 }
 
 /** Per workflow, never served: the runtime id in its URLs and the key its signatures use. */
@@ -70,7 +93,7 @@ interface WorkflowSecret {
 }
 
 interface Definition {
-  triggers: Record<string, { type: string; kind?: string; inputs?: unknown }>;
+  triggers: Record<string, TriggerDef>;
   actions: Record<string, ActionDef>;
   outputs?: Record<string, { type?: string; value?: unknown }>;
   parameters?: Record<string, { type?: string; defaultValue?: unknown }>;
@@ -108,7 +131,8 @@ interface RunRecord {
   error?: { code: string; message: string };
   clientTrackingId: string;
   correlationId: string;
-  trigger: { name: string; outputs: { headers: Record<string, string>; body: unknown }; time: string };
+  /** `secure`: the trigger's runtimeConfiguration.secureData hid its outputs (no outputsLink is served). */
+  trigger: { name: string; outputs: { headers: Record<string, string>; body: unknown }; time: string; secure?: boolean };
   actions: Record<string, ActionRun>;
   outputs?: Record<string, { type: string; value: unknown }>;
   workflowVersion: string;
@@ -121,9 +145,19 @@ interface ApprovalRecord {
   tenantId: string;
   runName: string;
   actionName: string;
-  /** The HttpWebhook's callback URL (its `sig` is a secret: never served). */
+  /** The webhook action's callback URL (its `sig` is a secret: never served). */
   callbackUrl: string;
   subscribeBody: unknown;
+  /** `HttpWebhook` (the sandbox's own subscribe endpoint) or `ApiConnectionWebhook` (the Teams connector). */
+  kind?: 'HttpWebhook' | 'ApiConnectionWebhook';
+  /** Teams connector: the Adaptive Card posted (parsed `messageBody`), where, as whom, and the text that replaces it once answered. */
+  card?: unknown;
+  recipient?: { groupId: string; channelId: string };
+  poster?: string;
+  location?: string;
+  connectionId?: string;
+  postedAs?: string;
+  updateMessage?: string;
   status: 'Pending' | 'Answered' | 'Cancelled' | 'TimedOut';
   createdAt: string;
   answeredAt?: string;
@@ -209,6 +243,13 @@ function checkDefinition(def: unknown): Definition {
   if (typeof triggers !== 'object' || Object.keys(triggers).length !== 1) throw bad('the sandbox runs workflows with exactly one trigger.');
   for (const [n, t] of Object.entries(triggers)) {
     if (t?.type !== 'Request') throw bad(`trigger '${n}' is of type '${String(t?.type)}'; the sandbox serves 'Request' triggers only.`);
+    if (t.operationOptions !== undefined && (typeof t.operationOptions !== 'string' || t.operationOptions.split(',').some((o) => o.trim() !== 'IncludeAuthorizationHeadersInOutputs'))) {
+      throw bad(`trigger '${n}' has operationOptions '${String(t.operationOptions)}'; a Request trigger takes 'IncludeAuthorizationHeadersInOutputs'.`);
+    }
+    const secure = t.runtimeConfiguration?.secureData?.properties;
+    if (secure !== undefined && (!Array.isArray(secure) || secure.some((x) => x !== 'inputs' && x !== 'outputs'))) {
+      throw bad(`trigger '${n}' has runtimeConfiguration.secureData.properties ${JSON.stringify(secure)}; use ['inputs'], ['outputs'] or both.`);
+    }
   }
   const actions = d.actions ?? {};
   for (const [n, a] of Object.entries(actions)) {
@@ -217,6 +258,33 @@ function checkDefinition(def: unknown): Definition {
     if (a.limit?.timeout !== undefined && durationMs(a.limit.timeout) === undefined) throw bad(`action '${n}' has limit.timeout '${a.limit.timeout}', which is not an ISO 8601 duration.`);
   }
   return { ...d, triggers, actions };
+}
+
+/**
+ * `properties.accessControl` as Logic Apps validates it: `triggers.openAuthenticationPolicies.policies`
+ * maps a name to `{type:'AAD', claims:[{name, value}]}` and every policy names its issuer (`iss`,
+ * `https://sts.windows.net/{tenant}/` or `https://login.microsoftonline.com/{tenant}/v2.0`).
+ */
+function checkAccessControl(raw: unknown): AccessControl | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const bad = (m: string) => new ArmError(400, 'InvalidAccessControlConfiguration', `The workflow access control configuration is not valid: ${m}`);
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw bad("'properties.accessControl' must be an object.");
+  const ac = raw as AccessControl;
+  const policies = ac.triggers?.openAuthenticationPolicies?.policies;
+  if (policies === undefined) return ac;
+  if (typeof policies !== 'object' || policies === null || Array.isArray(policies)) throw bad("'triggers.openAuthenticationPolicies.policies' must map policy names to policies.");
+  for (const [name, pol] of Object.entries(policies)) {
+    if (pol?.type !== 'AAD') throw bad(`policy '${name}' is of type '${String(pol?.type)}'; the only type is 'AAD' (Microsoft Entra ID).`);
+    if (!Array.isArray(pol.claims) || pol.claims.length === 0) throw bad(`policy '${name}' has no claims; give at least the issuer: {name:'iss', value:'https://sts.windows.net/{tenantId}/'}.`);
+    for (const c of pol.claims) {
+      if (typeof c?.name !== 'string' || typeof c.value !== 'string' || !c.name) throw bad(`policy '${name}' has a claim that is not {name, value} text: ${JSON.stringify(c)}.`);
+    }
+    const iss = pol.claims.find((c) => c.name === 'iss');
+    if (!iss || !/^https:\/\/(sts\.windows\.net|login\.microsoftonline\.com)\//.test(iss.value)) {
+      throw bad(`policy '${name}' must include the issuer claim 'iss' with a value that starts with 'https://sts.windows.net/' or 'https://login.microsoftonline.com/'.`);
+    }
+  }
+  return ac;
 }
 
 /** ISO 8601 duration (P[nD][T[nH][nM][nS]]) in ms. */
@@ -388,7 +456,7 @@ function call(name: string, args: unknown[], scope: EvalScope): unknown {
     case 'outputs':
       return actionOf(scope, args[0]).outputs ?? null;
     case 'listcallbackurl':
-      if (!scope.callbackUrl) throw new ExpressionError('listCallbackUrl() is available in HttpWebhook actions only');
+      if (!scope.callbackUrl) throw new ExpressionError('listCallbackUrl() is available in webhook actions (HttpWebhook, ApiConnectionWebhook) only');
       return scope.callbackUrl;
     case 'utcnow':
       return scope.now.toISOString();
@@ -410,6 +478,150 @@ function call(name: string, args: unknown[], scope: EvalScope): unknown {
       const p = scope.wf.properties.parameters[String(args[0])]?.value ?? scope.wf.properties.definition.parameters?.[String(args[0])]?.defaultValue;
       if (p === undefined) throw new ExpressionError(`the workflow parameter '${String(args[0])}' is not defined`);
       return p;
+    }
+    default:
+      return textAndMath(name, args);
+  }
+}
+
+const text = (fn: string, v: unknown, what = 'text'): string => {
+  if (typeof v !== 'string') throw new ExpressionError(`${fn}() expects ${what}, got ${v === null ? 'null' : typeof v}`);
+  return v;
+};
+
+const integer = (fn: string, v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ExpressionError(`${fn}() expects numbers, got ${v === null ? 'null' : typeof v}`);
+  return v;
+};
+
+function arity(fn: string, args: unknown[], min: number, max = min): void {
+  if (args.length < min || args.length > max) throw new ExpressionError(`${fn}() takes ${min === max ? min : `${min} to ${max}`} argument(s); ${args.length} given`);
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** The string, collection, logic and math functions of the Workflow Definition Language the templates use. */
+function textAndMath(name: string, args: unknown[]): unknown {
+  const fn = name;
+  switch (name.toLowerCase()) {
+    case 'split':
+      arity(fn, args, 2);
+      return text(fn, args[0]).split(text(fn, args[1], 'a delimiter text'));
+    case 'replace': {
+      arity(fn, args, 3);
+      const old = text(fn, args[1]);
+      if (old === '') throw new ExpressionError('replace() cannot replace an empty string');
+      return text(fn, args[0]).split(old).join(text(fn, args[2]));
+    }
+    case 'base64tostring': {
+      arity(fn, args, 1);
+      const b = text(fn, args[0], 'base64 text');
+      if (b.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(b)) throw new ExpressionError(`base64ToString() was given '${b.length > 40 ? `${b.slice(0, 40)}…` : b}', which is not valid base64 (standard alphabet, padded to a multiple of 4)`);
+      return Buffer.from(b, 'base64').toString('utf8');
+    }
+    case 'base64':
+      arity(fn, args, 1);
+      return Buffer.from(typeof args[0] === 'string' ? args[0] : JSON.stringify(args[0]), 'utf8').toString('base64');
+    case 'substring': {
+      arity(fn, args, 2, 3);
+      const s = text(fn, args[0]);
+      const start = integer(fn, args[1]);
+      const length = args.length > 2 ? integer(fn, args[2]) : s.length - start;
+      if (start < 0 || start > s.length) throw new ExpressionError(`substring(): the start index ${start} must be between 0 and the length of the text (${s.length})`);
+      if (length < 0 || start + length > s.length) throw new ExpressionError(`substring(): the start index (${start}) plus the length (${length}) must be at most the length of the text (${s.length})`);
+      return s.substring(start, start + length);
+    }
+    case 'add':
+      arity(fn, args, 2);
+      return integer(fn, args[0]) + integer(fn, args[1]);
+    case 'sub':
+      arity(fn, args, 2);
+      return integer(fn, args[0]) - integer(fn, args[1]);
+    case 'mul':
+      arity(fn, args, 2);
+      return integer(fn, args[0]) * integer(fn, args[1]);
+    case 'div':
+    case 'mod': {
+      arity(fn, args, 2);
+      const a = integer(fn, args[0]);
+      const b = integer(fn, args[1]);
+      if (b === 0) throw new ExpressionError(`${fn}(): attempted to divide by zero`);
+      if (name.toLowerCase() === 'mod') return a % b;
+      return Number.isInteger(a) && Number.isInteger(b) ? Math.trunc(a / b) : a / b;
+    }
+    case 'int': {
+      arity(fn, args, 1);
+      const n = typeof args[0] === 'number' ? args[0] : Number(text(fn, args[0]));
+      if (!Number.isInteger(n)) throw new ExpressionError(`int() was given '${String(args[0])}', which is not an integer`);
+      return n;
+    }
+    case 'length':
+      arity(fn, args, 1);
+      if (typeof args[0] === 'string' || Array.isArray(args[0])) return args[0].length;
+      throw new ExpressionError(`length() expects text or an array, got ${args[0] === null ? 'null' : typeof args[0]}`);
+    case 'empty':
+      arity(fn, args, 1);
+      return args[0] === null || args[0] === undefined || args[0] === '' || (Array.isArray(args[0]) && args[0].length === 0) || (typeof args[0] === 'object' && !Array.isArray(args[0]) && Object.keys(args[0] as object).length === 0);
+    case 'encodeuricomponent':
+      arity(fn, args, 1);
+      // As .NET's Uri.EscapeDataString, which also escapes ! ' ( ) *.
+      return encodeURIComponent(typeof args[0] === 'string' ? args[0] : JSON.stringify(args[0])).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    case 'decodeuricomponent':
+      arity(fn, args, 1);
+      try {
+        return decodeURIComponent(text(fn, args[0]));
+      } catch {
+        throw new ExpressionError('decodeUriComponent() was given text that is not URI-encoded');
+      }
+    case 'tolower':
+      arity(fn, args, 1);
+      return text(fn, args[0]).toLowerCase();
+    case 'toupper':
+      arity(fn, args, 1);
+      return text(fn, args[0]).toUpperCase();
+    case 'trim':
+      arity(fn, args, 1);
+      return text(fn, args[0]).trim();
+    case 'startswith':
+      arity(fn, args, 2);
+      return text(fn, args[0]).toLowerCase().startsWith(text(fn, args[1]).toLowerCase());
+    case 'endswith':
+      arity(fn, args, 2);
+      return text(fn, args[0]).toLowerCase().endsWith(text(fn, args[1]).toLowerCase());
+    case 'contains':
+      arity(fn, args, 2);
+      if (typeof args[0] === 'string') return args[0].includes(text(fn, args[1]));
+      if (Array.isArray(args[0])) return args[0].some((x) => deepEqual(x, args[1]));
+      if (args[0] && typeof args[0] === 'object') return Object.prototype.hasOwnProperty.call(args[0], String(args[1]));
+      throw new ExpressionError('contains() expects text, an array or an object');
+    case 'equals':
+      arity(fn, args, 2);
+      return deepEqual(args[0], args[1]);
+    case 'not':
+      arity(fn, args, 1);
+      if (typeof args[0] !== 'boolean') throw new ExpressionError('not() expects a boolean');
+      return !args[0];
+    case 'and':
+    case 'or':
+      if (args.length < 2 || args.some((a) => typeof a !== 'boolean')) throw new ExpressionError(`${fn}() expects two or more booleans`);
+      return name.toLowerCase() === 'and' ? args.every(Boolean) : args.some(Boolean);
+    case 'if':
+      arity(fn, args, 3);
+      if (typeof args[0] !== 'boolean') throw new ExpressionError('if() expects a boolean as its first argument');
+      return args[0] ? args[1] : args[2];
+    case 'first':
+    case 'last': {
+      arity(fn, args, 1);
+      const c = args[0];
+      if (typeof c !== 'string' && !Array.isArray(c)) throw new ExpressionError(`${fn}() expects text or an array`);
+      if (c.length === 0) return typeof c === 'string' ? '' : null;
+      return name.toLowerCase() === 'first' ? c[0] : c[c.length - 1];
     }
     default:
       throw new ExpressionError(`the template function '${name}' is not supported by the sandbox`);
@@ -438,7 +650,20 @@ function receiveTeamsMessage(ctx: SandboxContext, webhookId: string, message: un
 
 function approvalView(a: ApprovalRecord) {
   const body = a.subscribeBody as { request?: unknown; card?: unknown } | undefined;
-  return { id: a.id, status: a.status, createdAt: a.createdAt, answeredAt: a.answeredAt, workflowId: a.workflowId, runName: a.runName, actionName: a.actionName, request: body?.request ?? null, card: body?.card ?? null };
+  return {
+    id: a.id,
+    status: a.status,
+    createdAt: a.createdAt,
+    answeredAt: a.answeredAt,
+    workflowId: a.workflowId,
+    runName: a.runName,
+    actionName: a.actionName,
+    request: body?.request ?? null,
+    card: a.card ?? body?.card ?? null,
+    kind: a.kind ?? 'HttpWebhook',
+    recipient: a.recipient ?? null,
+    ...(a.kind === 'ApiConnectionWebhook' ? { poster: a.poster, location: a.location, connectionId: a.connectionId, postedAs: a.postedAs, ...(a.updateMessage ? { updateMessage: a.updateMessage } : {}) } : {}),
+  };
 }
 
 function findApproval(ctx: SandboxContext, id: string): ApprovalRecord | undefined {
@@ -536,9 +761,17 @@ function runAction(ctx: SandboxContext, wf: WorkflowRecord, run: RunRecord, name
           return fail('ActionFailed', `The sandbox's HttpWebhook actions subscribe only with the sandbox's Teams approval channel (POST ${baseUrl}/teams/approvals/subscribe); '${String(inputs.subscribe?.uri)}' is not served.`);
         }
         const sub = ctx.resources.subscription(wf.id.split('/')[2]);
-        setApproval(ctx, { id: crypto.randomUUID(), workflowId: wf.id, tenantId: sub?.tenantId ?? '', runName: run.name, actionName: name, callbackUrl, subscribeBody: inputs.subscribe?.body ?? null, status: 'Pending', createdAt: t });
-        const timeout = a.limit?.timeout ? durationMs(a.limit.timeout) : undefined;
-        return { status: 'Waiting', startTime: t, code: 'Waiting', trackingId, deadline: new Date(now.getTime() + (timeout ?? 90 * 86_400_000)).toISOString() };
+        setApproval(ctx, { id: crypto.randomUUID(), workflowId: wf.id, tenantId: sub?.tenantId ?? '', runName: run.name, actionName: name, callbackUrl, subscribeBody: inputs.subscribe?.body ?? null, kind: 'HttpWebhook', status: 'Pending', createdAt: t });
+        return waiting(a, now, trackingId);
+      }
+      case 'ApiConnectionWebhook': {
+        const secret = secretOf(ctx, wf.id);
+        const path = `/workflows/${secret.runtimeId}/runs/${run.name}/actions/${name}/run`;
+        const callbackUrl = signedUrl(baseUrl, secret, path, `/runs/${run.name}/actions/${name}/run`).url;
+        const inputs = (evaluate(a.inputs, { run, wf, now, callbackUrl }) ?? {}) as ConnectorInputs;
+        const posted = postAndWait(ctx, wf, run, name, inputs, callbackUrl, t);
+        if ('failure' in posted) return fail(posted.failure.code, posted.failure.message, posted.failure.outputs);
+        return waiting(a, now, trackingId);
       }
       default:
         return fail('ActionTypeNotSupported', `The sandbox does not run actions of type '${a.type}'.`);
@@ -547,6 +780,92 @@ function runAction(ctx: SandboxContext, wf: WorkflowRecord, run: RunRecord, name
     if (e instanceof ExpressionError) return fail('InvalidTemplate', `Unable to process template language expressions in action '${name}' inputs: ${e.message}.`);
     throw e;
   }
+}
+
+function waiting(a: ActionDef, now: Date, trackingId: string): ActionRun {
+  const timeout = a.limit?.timeout ? durationMs(a.limit.timeout) : undefined;
+  return { status: 'Waiting', startTime: now.toISOString(), code: 'Waiting', trackingId, deadline: new Date(now.getTime() + (timeout ?? 90 * 86_400_000)).toISOString() };
+}
+
+interface ConnectorInputs {
+  host?: { connection?: { name?: unknown } };
+  method?: unknown;
+  path?: unknown;
+  body?: { notificationUrl?: unknown; body?: { messageBody?: unknown; updateMessage?: unknown; shouldUpdateCard?: unknown; recipient?: { groupId?: unknown; channelId?: unknown } } };
+}
+
+const GATHER_INPUT = /^\/v1\.0\/teams\/conversation\/gatherinput\/poster\/([^/]+)\/location\/([^/]+)\/\$subscriptions$/i;
+
+/**
+ * The Teams connector's "Post adaptive card and wait for a response" (gatherinput subscription): the
+ * connection must exist and be authenticated, the path must be the Flow bot / Channel subscription and
+ * `messageBody` the JSON of an Adaptive Card; then the card waits in the approval channel of the
+ * connection's tenant with its recipient. Answers go through `/teams/approvals/{id}/respond`.
+ */
+function postAndWait(ctx: SandboxContext, wf: WorkflowRecord, run: RunRecord, name: string, inputs: ConnectorInputs, callbackUrl: string, t: string): { ok: true } | { failure: { code: string; message: string; outputs?: unknown } } {
+  const failure = (status: number, code: string, message: string) => ({ failure: { code, message, outputs: { statusCode: status, headers: {}, body: { status, message, error: { message } } } } });
+  const connectionId = inputs.host?.connection?.name;
+  if (typeof connectionId !== 'string' || !connectionId) return failure(400, 'InvalidConnection', `The action '${name}' has no API connection: set inputs.host.connection.name to @parameters('$connections')['teams']['connectionId'].`);
+  const found = teamsConnection(ctx, connectionId);
+  if (!found) return failure(404, 'ApiConnectionNotFound', `The API connection '${connectionId}' was not found. Create the Microsoft.Web/connections resource and name it in the workflow's $connections parameter.`);
+  const connName = found.connection.name;
+  if (!found.consent) {
+    return failure(401, 'Unauthorized', `The API connection '${connName}' is not authenticated: someone must sign in to Microsoft Teams and consent (in the portal: API connections > ${connName} > Edit API connection > Authorize; or open a link from listConsentLinks). Then run the workflow again.`);
+  }
+  if (inputs.method !== undefined && String(inputs.method).toLowerCase() !== 'post') return failure(400, 'BadRequest', `The Teams connector subscribes with POST; '${String(inputs.method)}' is not served.`);
+  const m = GATHER_INPUT.exec(String(inputs.path ?? ''));
+  if (!m) {
+    return failure(404, 'NotFound', `The sandbox's Teams connector serves one webhook operation, "Post adaptive card and wait for a response" (/v1.0/teams/conversation/gatherinput/poster/{poster}/location/{location}/$subscriptions); '${String(inputs.path)}' is not served.`);
+  }
+  let poster: string;
+  let location: string;
+  try {
+    poster = decodeURIComponent(m[1]);
+    location = decodeURIComponent(m[2]);
+  } catch {
+    return failure(400, 'BadRequest', `The path '${String(inputs.path)}' is not URI-encoded correctly.`);
+  }
+  if (poster !== 'Flow bot' || location !== 'Channel') {
+    return failure(400, 'BadRequest', `The sandbox's Teams connector posts as 'Flow bot' in a 'Channel'; poster '${poster}' and location '${location}' are not served.`);
+  }
+  const outer = inputs.body;
+  if (!outer || typeof outer !== 'object') return failure(400, 'BadRequest', "The subscription body must be {notificationUrl: '@{listCallbackUrl()}', body: {messageBody, recipient, …}}.");
+  if (outer.notificationUrl !== callbackUrl) return failure(400, 'BadRequest', "'notificationUrl' must be the action's own callback URL: '@{listCallbackUrl()}'.");
+  const inner = outer.body ?? {};
+  const recipient = inner.recipient;
+  if (!recipient || typeof recipient.groupId !== 'string' || !recipient.groupId || typeof recipient.channelId !== 'string' || !recipient.channelId) {
+    return failure(400, 'BadRequest', "'recipient' must name the team and the channel: {groupId: '<team id>', channelId: '<channel id>'}.");
+  }
+  if (typeof inner.messageBody !== 'string') return failure(400, 'BadRequest', "'messageBody' must be the JSON text of an Adaptive Card (e.g. @{string(triggerBody()?['card'])}).");
+  let card: { type?: unknown; body?: unknown };
+  try {
+    card = JSON.parse(inner.messageBody) as { type?: unknown; body?: unknown };
+  } catch {
+    return failure(400, 'BadRequest', "'messageBody' is not valid JSON: it must be the JSON text of an Adaptive Card.");
+  }
+  if (!card || typeof card !== 'object' || card.type !== 'AdaptiveCard' || !Array.isArray(card.body)) return failure(400, 'BadRequest', "'messageBody' must be an Adaptive Card: {type:'AdaptiveCard', version, body:[…], actions:[…]}.");
+  if (inner.messageBody.length > 28 * 1024) return failure(413, 'RequestEntityTooLarge', 'Teams messages are limited to about 28 KB.');
+  const sub = ctx.resources.subscription(found.connection.id.split('/')[2]);
+  setApproval(ctx, {
+    id: crypto.randomUUID(),
+    workflowId: wf.id,
+    tenantId: sub?.tenantId ?? found.consent.tenantId,
+    runName: run.name,
+    actionName: name,
+    callbackUrl,
+    subscribeBody: null,
+    kind: 'ApiConnectionWebhook',
+    card,
+    recipient: { groupId: recipient.groupId, channelId: recipient.channelId },
+    poster,
+    location,
+    connectionId: found.connection.id,
+    postedAs: found.consent.userPrincipalName ?? found.consent.displayName,
+    ...(typeof inner.updateMessage === 'string' && inner.shouldUpdateCard !== false ? { updateMessage: inner.updateMessage } : {}),
+    status: 'Pending',
+    createdAt: t,
+  });
+  return { ok: true };
 }
 
 function localPath(uri: string, baseUrl: string): string | undefined {
@@ -605,7 +924,7 @@ function cancelApprovals(ctx: SandboxContext, wf: WorkflowRecord, runName: strin
 // ---------------------------------------------------------------------------------------------
 
 function workflowView(rec: WorkflowRecord) {
-  return { ...rec, properties: { ...rec.properties, accessControl: {}, endpointsConfiguration: { workflow: { outgoingIpAddresses: [], accessEndpointIpAddresses: [] }, connector: { outgoingIpAddresses: [] } } } };
+  return { ...rec, properties: { ...rec.properties, accessControl: rec.properties.accessControl ?? {}, endpointsConfiguration: { workflow: { outgoingIpAddresses: [], accessEndpointIpAddresses: [] }, connector: { outgoingIpAddresses: [] } } } };
 }
 
 function runView(ctx: SandboxContext, wf: WorkflowRecord, run: RunRecord, baseUrl: string) {
@@ -627,7 +946,7 @@ function runView(ctx: SandboxContext, wf: WorkflowRecord, run: RunRecord, baseUr
       workflow: { id: `${wf.id}/versions/${run.workflowVersion}`, name: run.workflowVersion, type: 'Microsoft.Logic/workflows/versions' },
       trigger: {
         name: run.trigger.name,
-        outputsLink: { uri: contents.url, contentVersion: crypto.createHash('md5').update(JSON.stringify(run.trigger.outputs)).digest('base64'), contentSize: size, contentHash: { algorithm: 'md5', value: crypto.createHash('md5').update(JSON.stringify(run.trigger.outputs)).digest('base64') } },
+        ...(run.trigger.secure ? {} : { outputsLink: { uri: contents.url, contentVersion: crypto.createHash('md5').update(JSON.stringify(run.trigger.outputs)).digest('base64'), contentSize: size, contentHash: { algorithm: 'md5', value: crypto.createHash('md5').update(JSON.stringify(run.trigger.outputs)).digest('base64') } } }),
         startTime: run.trigger.time,
         endTime: run.trigger.time,
         scheduledTime: run.trigger.time,
@@ -675,16 +994,45 @@ function runFilter(filter: string | null): (r: RunRecord) => boolean {
 // Routes
 // ---------------------------------------------------------------------------------------------
 
+function firstHeader(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * "OAuth with Microsoft Entra ID" on a Request trigger: the bearer token must be a valid sandbox token
+ * (signature, lifetime, issuer; any audience: the policy decides) whose claims equal every claim of at
+ * least one AAD policy of the workflow's `accessControl.triggers.openAuthenticationPolicies`.
+ */
+function checkOAuth(ctx: SandboxContext, wf: WorkflowRecord, authorization: string): void {
+  const policies = Object.values(wf.properties.accessControl?.triggers?.openAuthenticationPolicies?.policies ?? {}).filter((p) => p.type === 'AAD');
+  if (!policies.length) {
+    throw new ArmError(401, 'DirectApiAuthorizationRequired', "The request must be authenticated only by Shared Access scheme. (This workflow has no Microsoft Entra ID authorization policy, so a 'Bearer' token is not accepted: call the trigger's signed URL.)");
+  }
+  let audience = '';
+  try {
+    const payload = JSON.parse(Buffer.from(authorization.replace(/^bearer\s+/i, '').split('.')[1] ?? '', 'base64url').toString('utf8')) as { aud?: unknown };
+    audience = typeof payload.aud === 'string' ? payload.aud : '';
+  } catch {
+    audience = '';
+  }
+  const check = internals(ctx).verifyBearer(authorization, audience ? [audience] : []);
+  if (!check.ok) throw check.error;
+  const claims = check.claims as Record<string, unknown>;
+  const matches = policies.some((p) => p.claims.every((c) => typeof claims[c.name] === 'string' && claims[c.name] === c.value));
+  if (!matches) throw new ArmError(401, 'MisMatchingOAuthClaims', 'One or more claims either are missing or does not match with the open authentication access control policy.');
+}
+
 function runtimeWorkflow(ctx: SandboxContext, runtimeId: string) {
   const found = byRuntimeId(ctx, runtimeId);
   if (!found) throw new ArmError(404, 'WorkflowNotFound', `The workflow '${runtimeId}' could not be found.`);
   return found;
 }
 
-function headerMap(req: SandboxRequest): Record<string, string> {
+/** The trigger's `headers` output: never cookies; the Authorization header only when the trigger asks for it (IncludeAuthorizationHeadersInOutputs on an OAuth call). */
+function headerMap(req: SandboxRequest, includeAuthorization = false): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined || /^(authorization|cookie|x-ms-authorization.*)$/i.test(k)) continue;
+    if (v === undefined || /^(cookie|x-ms-authorization.*)$/i.test(k) || (/^authorization$/i.test(k) && !includeAuthorization)) continue;
     out[k.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase())] = Array.isArray(v) ? v.join(',') : v;
   }
   return out;
@@ -718,6 +1066,7 @@ export const logicProvider: ResourceProvider = {
         const body = bodyObject(req);
         const props = propertiesOf(body);
         const definition = checkDefinition(props.definition);
+        const accessControl = checkAccessControl(props.accessControl);
         const state = props.state === undefined ? 'Enabled' : props.state;
         if (state !== 'Enabled' && state !== 'Disabled') throw new ArmError(400, 'InvalidWorkflowState', `The workflow state '${String(state)}' is not valid; use 'Enabled' or 'Disabled'.`);
         if (!/^[\w\-.()]{1,80}$/.test(p.workflowName)) throw new ArmError(400, 'InvalidResourceName', `The workflow name '${p.workflowName}' is invalid: use up to 80 letters, digits, '-', '_', '.', '(' and ')'.`);
@@ -744,6 +1093,7 @@ export const logicProvider: ResourceProvider = {
             accessEndpoint: `${req.baseUrl}/workflows/${secret.runtimeId}`,
             definition,
             parameters: (props.parameters as WorkflowRecord['properties']['parameters']) ?? {},
+            ...(accessControl ? { accessControl } : {}),
           },
         };
         ctx.store.put('resources', id, rec);
@@ -848,9 +1198,20 @@ export const logicProvider: ResourceProvider = {
         const { wf, secret } = runtimeWorkflow(ctx, p.runtimeId);
         const trigger = Object.keys(wf.properties.definition.triggers).find((t) => t.toLowerCase() === p.triggerName.toLowerCase());
         if (!trigger) throw new ArmError(404, 'WorkflowTriggerNotFound', `The workflow '${wf.name}' has no trigger '${p.triggerName}'.`);
-        checkSignature(req, secret, `/workflows/${secret.runtimeId}/triggers/${trigger}/paths/invoke`);
-        if (req.query.get('sp') !== `/triggers/${trigger}/run`) throw new ArmError(401, 'DirectApiInvalidAuthorizationSignature', 'The provided authorization signature does not grant running this trigger.');
-        if (req.headers.authorization) throw new ArmError(401, 'DirectApiAuthorizationRequired', 'The request must be authenticated only by Shared Access scheme.');
+        const authorization = firstHeader(req.headers.authorization);
+        const bearer = authorization !== undefined && /^bearer\s/i.test(authorization);
+        if (req.query.has('sig') && bearer) {
+          throw new ArmError(400, 'DirectApiRequestHasMoreThanOneAuthorization', "The request has both SAS authentication scheme and 'Bearer' authorization scheme. Only one scheme should be used.");
+        }
+        if (bearer) {
+          checkOAuth(ctx, wf, authorization);
+        } else {
+          checkSignature(req, secret, `/workflows/${secret.runtimeId}/triggers/${trigger}/paths/invoke`);
+          if (req.query.get('sp') !== `/triggers/${trigger}/run`) throw new ArmError(401, 'DirectApiInvalidAuthorizationSignature', 'The provided authorization signature does not grant running this trigger.');
+          if (authorization) throw new ArmError(401, 'DirectApiAuthorizationRequired', 'The request must be authenticated only by Shared Access scheme.');
+        }
+        const triggerDef = wf.properties.definition.triggers[trigger];
+        const includeAuth = (triggerDef.operationOptions ?? '').split(',').some((o) => o.trim() === 'IncludeAuthorizationHeadersInOutputs');
         if (wf.properties.state !== 'Enabled') throw new ArmError(409, 'WorkflowDisabled', `The workflow '${wf.name}' is disabled. Enable it, then call the trigger again.`);
         const now = ctx.clock.now().toISOString();
         const name = newRunName();
@@ -862,7 +1223,12 @@ export const logicProvider: ResourceProvider = {
           startTime: now,
           clientTrackingId,
           correlationId: crypto.randomUUID(),
-          trigger: { name: trigger, outputs: { headers: headerMap(req), body: req.body ?? null }, time: now },
+          trigger: {
+            name: trigger,
+            outputs: { headers: headerMap(req, includeAuth && bearer), body: req.body ?? null },
+            time: now,
+            ...(triggerDef.runtimeConfiguration?.secureData?.properties?.includes('outputs') ? { secure: true } : {}),
+          },
           actions: {},
           workflowVersion: wf.properties.version,
         };
@@ -890,7 +1256,9 @@ export const logicProvider: ResourceProvider = {
       handler: (req, p, ctx) => {
         const { wf, secret } = runtimeWorkflow(ctx, p.runtimeId);
         checkSignature(req, secret, `/workflows/${secret.runtimeId}/runs/${p.runName}/contents/TriggerOutputs`);
-        return { status: 200, body: getRun(ctx, wf, p.runName).trigger.outputs };
+        const run = getRun(ctx, wf, p.runName);
+        if (run.trigger.secure) throw new ArmError(403, 'SecureDataContentNotAvailable', "The trigger's outputs are secured (runtimeConfiguration.secureData): their content is not available in the run history.");
+        return { status: 200, body: run.trigger.outputs };
       },
     },
     // ---- Teams ----
