@@ -65,7 +65,7 @@ export type {
 // ARM SDK wrappers and blob
 export { ResourcesApi, type RegisterProviderOptions } from './arm/resources';
 export { defaultStorageAccountParameters, StorageApi } from './arm/storage';
-export { ApprovalChannelApi, LogicApi, withoutQuery, type ChannelApproval, type ChannelResponder, type Workflow, type WorkflowRun } from './arm/logic';
+export { ApprovalChannelApi, connectionIsConnected, LogicApi, withoutQuery, type ApiConnection, type ChannelApproval, type ChannelResponder, type Workflow, type WorkflowRun } from './arm/logic';
 export {
   AuthorizationApi,
   BUILT_IN_ROLE_NAMES,

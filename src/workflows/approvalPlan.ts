@@ -5,10 +5,27 @@
 export interface ApprovalPlan {
   required?: { classifications?: string[]; dataQualityWarnings?: boolean; allowedConsumerTenants?: string[]; maxExpiryDays?: number };
   channel?: 'logicApp' | 'editor';
-  logicApp?: { name: string; resourceGroup?: string; teamsWebhookUrl: string; approvalServiceUrl?: string };
+  /**
+   * The approval workflow. `teams` (a team and channel) makes it work in Azure on its own: the Teams
+   * connector's "Post adaptive card and wait for a response" (an API connection someone authorizes
+   * once) holds the request, and a second workflow `<name>-decisions` with Entra ID OAuth on its
+   * trigger takes decisions from the editor with the approver's own token. Without `teams`, the card
+   * goes to `teamsWebhookUrl` and an approval service at `approvalServiceUrl` (the sandbox serves one)
+   * records the answer.
+   */
+  logicApp?: { name: string; resourceGroup?: string; teamsWebhookUrl?: string; approvalServiceUrl?: string; teams?: TeamsChannelPlan };
   approverTimeoutMinutes?: number;
   decisionValidHours?: number;
   requestReason?: string;
+}
+
+export interface TeamsChannelPlan {
+  /** The team's id (its Microsoft 365 group id, a GUID). */
+  teamId: string;
+  /** The channel's id, e.g. `19:…@thread.tacv2` (Teams: the channel's "Get link to channel"). */
+  channelId: string;
+  /** The API connection's name (default `<logicApp.name>-teams`). */
+  connectionName?: string;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -49,13 +66,23 @@ export function checkApprovalPlan(v: unknown, where = 'governance.approval'): Ar
   if (v.channel !== undefined && v.channel !== 'logicApp' && v.channel !== 'editor') add('channel', "must be 'logicApp' or 'editor'.");
   const la = v.logicApp;
   if (la === undefined) {
-    if (r !== undefined) add('logicApp', 'is required when approval is required: the Logic App run is where requests and decisions are kept (give {name, teamsWebhookUrl}).');
+    if (r !== undefined) add('logicApp', 'is required when approval is required: the Logic App run is where requests and decisions are kept (give {name, teams: {teamId, channelId}} or {name, teamsWebhookUrl}).');
   } else if (!obj(la)) add('logicApp', 'must be an object.');
   else {
-    for (const k of Object.keys(la)) if (!['name', 'resourceGroup', 'teamsWebhookUrl', 'approvalServiceUrl'].includes(k)) add(`logicApp.${k}`, 'is not a known property.');
+    for (const k of Object.keys(la)) if (!['name', 'resourceGroup', 'teamsWebhookUrl', 'approvalServiceUrl', 'teams'].includes(k)) add(`logicApp.${k}`, 'is not a known property.');
     if (typeof la.name !== 'string' || !/^[\w\-.()]{1,80}$/.test(la.name)) add('logicApp.name', "must be 1-80 letters, digits, '-', '_', '.', '(' or ')'.");
     if (la.resourceGroup !== undefined && (typeof la.resourceGroup !== 'string' || !/^[\w\-.()]{1,90}$/.test(la.resourceGroup) || la.resourceGroup.endsWith('.'))) add('logicApp.resourceGroup', 'must be a resource group name.');
-    if (!httpsUrl(la.teamsWebhookUrl)) add('logicApp.teamsWebhookUrl', 'must be an https URL (a Teams Workflows webhook).');
+    if (la.teams === undefined ? !httpsUrl(la.teamsWebhookUrl) : la.teamsWebhookUrl !== undefined && !httpsUrl(la.teamsWebhookUrl)) add('logicApp.teamsWebhookUrl', la.teams === undefined ? 'must be an https URL (a Teams Workflows webhook), unless logicApp.teams names the team and channel.' : 'must be an https URL (a Teams Workflows webhook).');
+    if (la.teams !== undefined) {
+      const t = la.teams;
+      if (!obj(t)) add('logicApp.teams', 'must be an object {teamId, channelId}.');
+      else {
+        for (const k of Object.keys(t)) if (!['teamId', 'channelId', 'connectionName'].includes(k)) add(`logicApp.teams.${k}`, 'is not a known property.');
+        if (typeof t.teamId !== 'string' || !GUID.test(t.teamId)) add('logicApp.teams.teamId', "must be the team's id (a GUID: in Teams, the team's \"Get link to team\" has it as groupId).");
+        if (typeof t.channelId !== 'string' || !/^19:[^\s]+@thread\.[a-z0-9]+$/i.test(t.channelId)) add('logicApp.teams.channelId', "must be a channel id like 19:…@thread.tacv2 (in Teams, the channel's \"Get link to channel\").");
+        if (t.connectionName !== undefined && (typeof t.connectionName !== 'string' || !/^[\w\-.]{1,80}$/.test(t.connectionName))) add('logicApp.teams.connectionName', "must be 1-80 letters, digits, '-', '_' or '.'.");
+      }
+    }
     if (la.approvalServiceUrl !== undefined && !httpsUrl(la.approvalServiceUrl)) add('logicApp.approvalServiceUrl', 'must be an https URL.');
   }
   for (const k of ['approverTimeoutMinutes', 'decisionValidHours'] as const) {

@@ -23,8 +23,9 @@
  */
 import { classificationMatches } from './governance';
 import { createHash } from 'node:crypto';
-import type { AzureClients, ChannelApproval, Workflow, WorkflowRun } from '../azure';
-import type { ApprovalPlan } from './approvalPlan';
+import { connectionIsConnected, type AzureClients, type ChannelApproval, type Workflow, type WorkflowRun } from '../azure';
+import type { ApprovalPlan, TeamsChannelPlan } from './approvalPlan';
+import { SCOPES } from '../azure/cloud';
 import type { AuditActor } from './audit';
 import type { StepContext } from './engine';
 import { actorOf, type Principal, type RecipeEnv } from './env';
@@ -130,13 +131,147 @@ export function workflowLocation(env: RecipeEnv, cfg: ApprovalPolicy) {
   return { subscriptionId: env.provider.subscriptionId, resourceGroup: la.resourceGroup ?? env.provider.plan.resourceGroup, name: la.name };
 }
 
+/**
+ * How the workflow waits for the answer:
+ * - `connector` (plan names `logicApp.teams`): the Teams connector's "Post adaptive card and wait for
+ *   a response" through an API connection (authorized once by a person, as every OAuth connector),
+ *   and a second workflow `<name>-decisions` whose Request trigger takes Entra ID OAuth: the editor's
+ *   approver calls it with their own token and the workflow records the token's verified claims.
+ *   Needs nothing outside Azure.
+ * - `service`: the card goes to `teamsWebhookUrl` and the wait subscribes (`HttpWebhook`) with an
+ *   approval service (`approvalServiceUrl`; the sandbox serves one at `{arm}/teams/approvals`).
+ */
+export type ApprovalMode = 'connector' | 'service';
+
+export function approvalMode(cfg: ApprovalPolicy): ApprovalMode {
+  return cfg.logicApp?.teams ? 'connector' : 'service';
+}
+
 function approvalServiceUrl(env: RecipeEnv, cfg: ApprovalPolicy): string {
   if (cfg.logicApp?.approvalServiceUrl) return cfg.logicApp.approvalServiceUrl.replace(/\/+$/, '');
   if (env.plan.target === 'sandbox') return `${env.cloud.armEndpoint.replace(/\/+$/, '')}/teams/approvals`;
   throw new UserFacingError(
-    'In Azure the approval workflow needs an approval channel that records who answered from their own token.',
-    'Set governance.approval.logicApp.approvalServiceUrl to your approval service (an Entra-authenticated endpoint that takes HttpWebhook subscriptions), or replace the wait action with the Teams connector\'s "Post adaptive card and wait for a response" in the portal.',
+    'In Azure the approval workflow needs to know where the approver answers: a Teams channel, or an approval service.',
+    'Name the channel under governance.approval.logicApp.teams {teamId, channelId} (the Teams connector waits for the answer there; authorize its API connection once in the portal), or set governance.approval.logicApp.approvalServiceUrl.',
   );
+}
+
+/** The second workflow of `connector` mode, which takes decisions made in the editor. */
+export function decisionsWorkflowName(name: string): string {
+  return `${name}-decisions`.slice(0, 80);
+}
+
+function connectionNameOf(la: NonNullable<ApprovalPolicy['logicApp']>): string {
+  return la.teams?.connectionName ?? `${la.name}-teams`.slice(0, 80);
+}
+
+/** The audience of the ARM tokens this extension asks for: the `aud` the decisions trigger checks. */
+export function armAudience(): string {
+  return SCOPES.arm.replace(/\.default$/, '');
+}
+
+const DECISION_OUTPUTS = (reply: (k: string) => string, body: string) => ({
+  requestKey: "@triggerBody()?['request']?['key']",
+  outcome: reply('submitActionId'),
+  comment: `@${body}?['data']?['comment']`,
+  responder: reply('responder'),
+  respondedAt: reply('responseTime'),
+});
+
+/**
+ * The approval workflow of `connector` mode: Request trigger → the Teams connector posts the card
+ * to the channel and waits for a person to press Approve or Reject (limit.timeout) → the decision,
+ * with the responder Teams reports, as the run's outputs.
+ */
+export function connectorWorkflowDefinition(teams: TeamsChannelPlan, timeoutMinutes: number): Record<string, unknown> {
+  const timeout = `PT${Math.max(1, Math.round(timeoutMinutes))}M`;
+  const body = `body('${APPROVAL_DEFAULTS.waitAction}')`;
+  const reply = (k: string) => `@${body}?['${k}']`;
+  return {
+    $schema: 'https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#',
+    contentVersion: '1.0.0.0',
+    parameters: { $connections: { type: 'Object', defaultValue: {} } },
+    triggers: {
+      [APPROVAL_DEFAULTS.trigger]: { type: 'Request', kind: 'Http', inputs: { schema: { type: 'object', properties: { request: { type: 'object' }, card: { type: 'object' } }, required: ['request', 'card'] } } },
+    },
+    actions: {
+      [APPROVAL_DEFAULTS.waitAction]: {
+        type: 'ApiConnectionWebhook',
+        runAfter: {},
+        inputs: {
+          host: { connection: { name: "@parameters('$connections')['teams']['connectionId']" } },
+          body: {
+            notificationUrl: '@{listCallbackUrl()}',
+            body: { messageBody: "@{string(triggerBody()?['card'])}", updateMessage: 'Thanks, your answer was recorded.', shouldUpdateCard: true, recipient: { groupId: teams.teamId, channelId: teams.channelId } },
+          },
+          path: "/v1.0/teams/conversation/gatherinput/poster/@{encodeURIComponent('Flow bot')}/location/@{encodeURIComponent('Channel')}/$subscriptions",
+        },
+        limit: { timeout },
+      },
+      Decision: { type: 'Compose', runAfter: { [APPROVAL_DEFAULTS.waitAction]: ['Succeeded'] }, inputs: DECISION_OUTPUTS(reply, body) },
+      Timed_out: {
+        type: 'Terminate',
+        runAfter: { [APPROVAL_DEFAULTS.waitAction]: ['TimedOut'] },
+        inputs: { runStatus: 'Failed', runError: { code: 'ApprovalTimedOut', message: `No approver answered within ${timeoutMinutes} minute(s).` } },
+      },
+    },
+    outputs: { decision: { type: 'Object', value: "@outputs('Decision')" } },
+  };
+}
+
+/**
+ * The decisions workflow of `connector` mode. Its Request trigger accepts only Entra ID OAuth
+ * tokens of the provider tenant for ARM (the authorization policy checks `iss` and `aud`), keeps the
+ * Authorization header in its outputs for the claims (IncludeAuthorizationHeadersInOutputs) and hides
+ * those outputs from run history (secure outputs: the approver's token is never readable there).
+ * The run's outputs are the decision with the responder taken from the verified token.
+ */
+export function decisionsWorkflowDefinition(): Record<string, unknown> {
+  const auth = "triggerOutputs()?['headers']?['Authorization']";
+  const payload = `split(split(${auth}, ' ')[1], '.')[1]`;
+  const claims = `@json(base64ToString(concat(replace(replace(${payload}, '-', '+'), '_', '/'), substring('==', 0, mod(sub(4, mod(length(${payload}), 4)), 4)))))`;
+  const c = (k: string) => `outputs('Caller')?['${k}']`;
+  return {
+    $schema: 'https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#',
+    contentVersion: '1.0.0.0',
+    parameters: {},
+    triggers: {
+      [APPROVAL_DEFAULTS.trigger]: {
+        type: 'Request',
+        kind: 'Http',
+        inputs: { schema: { type: 'object', properties: { requestKey: { type: 'string' }, requestId: { type: 'string' }, decision: { type: 'string', enum: ['Approve', 'Reject'] }, comment: { type: 'string' } }, required: ['requestKey', 'requestId', 'decision'] } },
+        operationOptions: 'IncludeAuthorizationHeadersInOutputs',
+        runtimeConfiguration: { secureData: { properties: ['inputs', 'outputs'] } },
+      },
+    },
+    actions: {
+      Caller: { type: 'Compose', runAfter: {}, inputs: claims, runtimeConfiguration: { secureData: { properties: ['inputs'] } } },
+      Decision: {
+        type: 'Compose',
+        runAfter: { Caller: ['Succeeded'] },
+        inputs: {
+          requestKey: "@triggerBody()?['requestKey']",
+          requestId: "@triggerBody()?['requestId']",
+          outcome: "@triggerBody()?['decision']",
+          comment: "@coalesce(triggerBody()?['comment'], '')",
+          responder: { objectId: `@${c('oid')}`, tenantId: `@${c('tid')}`, displayName: `@coalesce(${c('name')}, ${c('upn')}, ${c('oid')})`, email: `@${c('upn')}` },
+          respondedAt: '@{utcNow()}',
+        },
+      },
+    },
+    outputs: { decision: { type: 'Object', value: "@outputs('Decision')" } },
+  };
+}
+
+/** The decisions trigger's authorization policy: tokens for ARM issued by the provider tenant. */
+export function decisionsAccessControl(providerTenantId: string): Record<string, unknown> {
+  return {
+    triggers: {
+      openAuthenticationPolicies: {
+        policies: { ProviderTenantApprovers: { type: 'AAD', claims: [{ name: 'iss', value: `https://sts.windows.net/${providerTenantId}/` }, { name: 'aud', value: armAudience() }] } },
+      },
+    },
+  };
 }
 
 /** The approval workflow: Request trigger → card to Teams → wait (timeout) → decision as outputs. */
@@ -177,20 +312,90 @@ export function approvalWorkflowDefinition(teamsWebhookUrl: string, serviceUrl: 
   };
 }
 
-/** Creates or updates the approval workflow so it matches the plan; false when it already did. */
-export async function provisionApprovalWorkflow(env: RecipeEnv, cfg: ApprovalPolicy, signal?: AbortSignal): Promise<{ changed: boolean; id: string }> {
-  const la = requireLogicApp(cfg);
-  const loc = workflowLocation(env, cfg);
-  const logic = env.provider.clients.logic(loc.subscriptionId);
-  const definition = approvalWorkflowDefinition(la.teamsWebhookUrl, approvalServiceUrl(env, cfg), cfg.approverTimeoutMinutes ?? APPROVAL_DEFAULTS.approverTimeoutMinutes);
-  const existing = await logic.workflows.get(loc.resourceGroup, loc.name, { abortSignal: signal }).catch((e: { statusCode?: number }) => {
+/** Creates or updates one workflow so it matches; false when it already did. */
+async function ensureWorkflow(env: RecipeEnv, subscriptionId: string, resourceGroup: string, name: string, want: { definition: Record<string, unknown>; parameters?: Workflow['parameters']; accessControl?: Record<string, unknown> }, signal?: AbortSignal): Promise<{ changed: boolean; id: string }> {
+  const logic = env.provider.clients.logic(subscriptionId);
+  const existing = await logic.workflows.get(resourceGroup, name, { abortSignal: signal }).catch((e: { statusCode?: number }) => {
     if (e?.statusCode === 404) return undefined;
     throw e;
   });
-  if (existing && existing.state === 'Enabled' && JSON.stringify(existing.definition) === JSON.stringify(definition)) return { changed: false, id: existing.id ?? '' };
-  const wf: Workflow = { location: existing?.location ?? env.plan.location, state: 'Enabled', definition, parameters: {}, tags: { 'governed-data-share': 'approvals' } };
-  const r = await logic.workflows.createOrUpdate(loc.resourceGroup, loc.name, wf, { abortSignal: signal });
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? {}) === JSON.stringify(b ?? {});
+  if (existing && existing.state === 'Enabled' && same(existing.definition, want.definition) && same(existing.parameters, want.parameters) && (!want.accessControl || same(existing.accessControl, want.accessControl))) {
+    return { changed: false, id: existing.id ?? '' };
+  }
+  const wf: Workflow = { location: existing?.location ?? env.plan.location, state: 'Enabled', definition: want.definition, parameters: want.parameters ?? {}, ...(want.accessControl ? { accessControl: want.accessControl as Workflow['accessControl'] } : {}), tags: { 'governed-data-share': 'approvals' } };
+  const r = await logic.workflows.createOrUpdate(resourceGroup, name, wf, { abortSignal: signal });
   return { changed: true, id: r.id ?? '' };
+}
+
+/** What provisioning found about the Teams API connection (`connector` mode). */
+export interface ConnectionState {
+  id: string;
+  name: string;
+  connected: boolean;
+  /** Who authorized it, when it is. */
+  authenticatedUser?: string;
+  /** Azure's own words when it is not. */
+  status?: string;
+}
+
+function portalLink(env: RecipeEnv, resourceId: string): string {
+  return `https://portal.azure.com/#@${env.provider.tenantId}/resource${resourceId}`;
+}
+
+function connectionState(c: import('../azure').ApiConnection, name: string): ConnectionState {
+  const err = (c.properties.statuses ?? []).find((s) => s.error)?.error;
+  return { id: c.id, name, connected: connectionIsConnected(c), ...(c.properties.authenticatedUser?.name ? { authenticatedUser: c.properties.authenticatedUser.name } : {}), ...(err ? { status: `${err.code ?? 'Error'}: ${err.message ?? ''}`.trim() } : {}) };
+}
+
+/** The Teams API connection of `connector` mode, created when missing (a new one waits for a person to authorize it). */
+async function ensureTeamsConnection(env: RecipeEnv, cfg: ApprovalPolicy, signal?: AbortSignal): Promise<{ changed: boolean; state: ConnectionState }> {
+  const la = requireLogicApp(cfg);
+  const loc = workflowLocation(env, cfg);
+  const logic = env.provider.clients.logic(loc.subscriptionId);
+  const name = connectionNameOf(la);
+  const existing = await logic.connections.get(loc.resourceGroup, name, { abortSignal: signal });
+  const apiId = logic.managedApiId(existing?.location ?? env.plan.location, 'teams');
+  if (existing && existing.properties.api.id.toLowerCase() === apiId.toLowerCase()) return { changed: false, state: connectionState(existing, name) };
+  const created = await logic.connections.createOrUpdate(loc.resourceGroup, name, { location: existing?.location ?? env.plan.location, tags: { 'governed-data-share': 'approvals' }, properties: { api: { id: apiId }, displayName: `Governed Data Share approvals (${la.name})` } }, { abortSignal: signal });
+  return { changed: true, state: connectionState(created, name) };
+}
+
+/** The Teams connection's state now (`connector` mode), or undefined in `service` mode. */
+export async function teamsConnectionState(env: RecipeEnv, signal?: AbortSignal): Promise<ConnectionState | undefined> {
+  const cfg = approvalConfig(env);
+  if (!cfg || approvalMode(cfg) !== 'connector') return undefined;
+  const loc = workflowLocation(env, cfg);
+  const name = connectionNameOf(requireLogicApp(cfg));
+  const c = await env.provider.clients.logic(loc.subscriptionId).connections.get(loc.resourceGroup, name, { abortSignal: signal });
+  return c ? connectionState(c, name) : undefined;
+}
+
+function notAuthorized(env: RecipeEnv, state: ConnectionState): UserFacingError {
+  return new UserFacingError(
+    `The Teams API connection ${state.name} is not authorized yet${state.status ? ` (${state.status})` : ''}, so the approval workflow cannot post the card to Teams.`,
+    `Authorize it once: open ${portalLink(env, state.id)} → Edit API connection → Authorize, sign in with the account that posts the cards, Save; then run again.`,
+  );
+}
+
+/**
+ * Creates or updates the approval workflow(s) so they match the plan; `changed` false when they
+ * already did. In `connector` mode also the Teams API connection (`connection` says whether a person
+ * has authorized it yet) and the decisions workflow.
+ */
+export async function provisionApprovalWorkflow(env: RecipeEnv, cfg: ApprovalPolicy, signal?: AbortSignal): Promise<{ changed: boolean; id: string; connection?: ConnectionState; decisionsId?: string }> {
+  const la = requireLogicApp(cfg);
+  const loc = workflowLocation(env, cfg);
+  const timeout = cfg.approverTimeoutMinutes ?? APPROVAL_DEFAULTS.approverTimeoutMinutes;
+  if (approvalMode(cfg) === 'service') {
+    if (!la.teamsWebhookUrl) throw new UserFacingError('governance.approval.logicApp needs teamsWebhookUrl or teams.', 'Name the Teams channel under logicApp.teams {teamId, channelId}, or give a Teams Workflows webhook URL in logicApp.teamsWebhookUrl.');
+    return ensureWorkflow(env, loc.subscriptionId, loc.resourceGroup, loc.name, { definition: approvalWorkflowDefinition(la.teamsWebhookUrl, approvalServiceUrl(env, cfg), timeout) }, signal);
+  }
+  const conn = await ensureTeamsConnection(env, cfg, signal);
+  const parameters = { $connections: { value: { teams: { connectionId: conn.state.id, connectionName: conn.state.name, id: env.provider.clients.logic(loc.subscriptionId).managedApiId(env.plan.location, 'teams') } } } };
+  const main = await ensureWorkflow(env, loc.subscriptionId, loc.resourceGroup, loc.name, { definition: connectorWorkflowDefinition(la.teams!, timeout), parameters }, signal);
+  const decisions = await ensureWorkflow(env, loc.subscriptionId, loc.resourceGroup, decisionsWorkflowName(loc.name), { definition: decisionsWorkflowDefinition(), accessControl: decisionsAccessControl(env.provider.tenantId) }, signal);
+  return { changed: conn.changed || main.changed || decisions.changed, id: main.id, connection: conn.state, decisionsId: decisions.id };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -258,7 +463,8 @@ function shareId(env: RecipeEnv): string {
   return `/subscriptions/${r.subscriptionId}/resourceGroups/${r.resourceGroupName}/providers/Microsoft.DataShare/accounts/${r.accountName}/shares/${r.shareName}`;
 }
 
-export function adaptiveCard(req: ApprovalRequest): Record<string, unknown> {
+/** The card; `answerable` adds the comment box and the Approve / Reject buttons the Teams connector waits on. */
+export function adaptiveCard(req: ApprovalRequest, options: { answerable?: boolean } = {}): Record<string, unknown> {
   const list = (xs: string[], n = 10) => (xs.length ? xs.slice(0, n).join(', ') + (xs.length > n ? ` and ${xs.length - n} more` : '') : 'none');
   const dq = req.dataQuality === 'not checked' ? 'not checked' : `${req.dataQuality.outcome} (${req.dataQuality.warnings} warning(s), ${req.dataQuality.failures} failure(s))`;
   return {
@@ -284,7 +490,11 @@ export function adaptiveCard(req: ApprovalRequest): Record<string, unknown> {
         ],
       },
       { type: 'TextBlock', wrap: true, isSubtle: true, text: req.channel === 'editor' ? 'Decide in VS Code: Governed Data Share: Review Approval Requests… (signed in with your own account).' : 'Answer this card to approve or reject; the requester cannot approve their own request.' },
+      ...(options.answerable ? [{ type: 'Input.Text', id: 'comment', isMultiline: true, label: 'Comment (required to reject)', placeholder: 'Why you approve or reject' }] : []),
     ],
+    ...(options.answerable
+      ? { actions: [{ type: 'Action.Submit', id: 'Approve', title: 'Approve', style: 'positive', data: { action: 'Approve' } }, { type: 'Action.Submit', id: 'Reject', title: 'Reject', style: 'destructive', data: { action: 'Reject' } }] }
+      : {}),
   };
 }
 
@@ -294,6 +504,8 @@ export function adaptiveCard(req: ApprovalRequest): Record<string, unknown> {
 
 interface DecisionOutputs {
   requestKey?: string;
+  /** Decisions made in the editor: the request run they answer. */
+  requestId?: string;
   outcome?: string;
   comment?: string;
   responder?: { tenantId?: string; objectId?: string; displayName?: string; email?: string };
@@ -389,9 +601,15 @@ export async function startApprovalRequest(env: RecipeEnv, cfg: ApprovalPolicy, 
     channel: cfg.channel ?? 'logicApp',
     decisionValidHours: cfg.decisionValidHours ?? APPROVAL_DEFAULTS.decisionValidHours,
   };
+  const connector = approvalMode(cfg) === 'connector';
+  if (connector) {
+    const state = await teamsConnectionState(env, ctx.signal);
+    if (!state) throw new UserFacingError(`The Teams API connection of ${loc.name} is missing.`, 'Run Provision Approval Logic App… (or the recipe) to create it, then authorize it once in the portal.');
+    if (!state.connected) throw notAuthorized(env, state);
+  }
   const callback = await logic.workflows.triggerCallbackUrl(loc.resourceGroup, loc.name, APPROVAL_DEFAULTS.trigger, { abortSignal: ctx.signal });
   if (!callback.value) throw new UserFacingError(`The approval workflow ${loc.name} gave no trigger URL.`, 'Check that it has a Request trigger named manual (Provision Approval Logic App… recreates it).');
-  const { runName } = await logic.invokeTrigger(callback.value, { request, card: adaptiveCard(request) }, { clientTrackingId: request.key, abortSignal: ctx.signal });
+  const { runName } = await logic.invokeTrigger(callback.value, { request, card: adaptiveCard(request, { answerable: connector }) }, { clientTrackingId: request.key, abortSignal: ctx.signal });
   ctx.audit({ action: 'approval.requested', tenantId: env.provider.tenantId, outcome: 'succeeded', resourceIds: [shareId(env)], message: `approval requested (${runName}) because ${reasons.join('; ')}`, details: { requestId: runName, requestKey: request.key, channel: request.channel, consumerTenantId: request.consumer.tenantId, workflow: loc.name } });
   await publish(env, 'GovernedDataShare.ApprovalRequested', { requestId: runName, requester: request.requester, reasons, consumerTenantId: request.consumer.tenantId, expiresOn: request.expiresOn, channel: request.channel });
   ctx.report(`approval requested (${runName}); waiting for ${request.channel === 'editor' ? 'an approver in VS Code (Review Approval Requests…)' : 'an answer in Teams'}`);
@@ -408,12 +626,38 @@ async function latestRun(env: RecipeEnv, cfg: ApprovalPolicy, key: string, signa
   return undefined;
 }
 
-async function waitForRun(env: RecipeEnv, cfg: ApprovalPolicy, runName: string, signal: AbortSignal): Promise<WorkflowRun> {
+/**
+ * `connector` mode: a decision made in the editor for this request (a succeeded run of the decisions
+ * workflow with the request's key, started after the request) stands in for the Teams answer: the
+ * request run with the decision's outputs. A request run still waiting for Teams is cancelled (the
+ * card stops waiting); `fresh` says this call saw the decision first.
+ */
+async function withEditorDecision(env: RecipeEnv, cfg: ApprovalPolicy, run: WorkflowRun, key: string, signal?: AbortSignal): Promise<{ run: WorkflowRun; fresh: boolean } | undefined> {
+  if (approvalMode(cfg) !== 'connector') return undefined;
+  const loc = workflowLocation(env, cfg);
+  const logic = env.provider.clients.logic(loc.subscriptionId);
+  const since = run.startTime?.getTime() ?? 0;
+  let decision: WorkflowRun | undefined;
+  for await (const d of logic.runs.list(loc.resourceGroup, decisionsWorkflowName(loc.name), { filter: `ClientTrackingId eq '${key}'`, top: 20, abortSignal: signal })) {
+    if (d.status !== 'Succeeded' || (d.startTime?.getTime() ?? 0) < since) continue;
+    const out = decisionOf(d);
+    if (out?.requestId !== undefined && out.requestId !== run.name) continue;
+    if (!decision || (d.startTime?.getTime() ?? 0) < (decision.startTime?.getTime() ?? 0)) decision = d;
+  }
+  if (!decision) return undefined;
+  const waiting = run.status === 'Running' || run.status === 'Waiting';
+  if (waiting) await logic.runs.cancel(loc.resourceGroup, loc.name, run.name ?? '', { abortSignal: signal }).catch(() => undefined);
+  return { run: { ...run, status: 'Succeeded', error: undefined, code: undefined, outputs: decision.outputs, endTime: decision.endTime }, fresh: waiting };
+}
+
+async function waitForRun(env: RecipeEnv, cfg: ApprovalPolicy, runName: string, key: string, signal: AbortSignal): Promise<WorkflowRun> {
   const loc = workflowLocation(env, cfg);
   const logic = env.provider.clients.logic(loc.subscriptionId);
   for (;;) {
     if (signal.aborted) throw new CancelledError();
     const run = await logic.runs.get(loc.resourceGroup, loc.name, runName, { abortSignal: signal });
+    const edited = await withEditorDecision(env, cfg, run, key, signal);
+    if (edited) return edited.run;
     if (run.status !== 'Running' && run.status !== 'Waiting') return run;
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, Math.max(env.pollIntervalMs, 20));
@@ -445,16 +689,21 @@ export async function approvalGate(env: RecipeEnv, ctx: Ctx, options: ApprovalRu
   let changed = prov.changed;
   let observed = false;
   let request: ApprovalRequest | undefined;
+  const edited = run ? await withEditorDecision(env, cfg, run, key, ctx.signal) : undefined;
+  if (edited) {
+    run = edited.run;
+    observed = edited.fresh;
+  }
   const timedOut = run?.status === 'Failed' && (run.error as { code?: string } | undefined)?.code === 'ApprovalTimedOut';
   if (!run || run.status === 'Cancelled' || (timedOut && options.askAgainAfterTimeout !== false)) {
     const started = await startApprovalRequest(env, cfg, facts, reasons, ctx);
     request = started;
     changed = true;
-    run = await waitForRun(env, cfg, started.id, ctx.signal);
+    run = await waitForRun(env, cfg, started.id, key, ctx.signal);
     observed = true;
   } else if (run.status === 'Running' || run.status === 'Waiting') {
     ctx.report(`request ${run.name} is waiting for an approver`);
-    run = await waitForRun(env, cfg, run.name ?? '', ctx.signal);
+    run = await waitForRun(env, cfg, run.name ?? '', key, ctx.signal);
     observed = true;
   }
   request ??= await requestOf(env.provider.clients, workflowLocation(env, cfg).subscriptionId, run, ctx.signal);
@@ -515,8 +764,37 @@ function channelFor(clients: AzureClients, subscriptionId: string, serviceUrl: s
   return clients.logic(subscriptionId).approvalChannel(serviceUrl);
 }
 
+/** Where the approver's editor finds the approval workflow(s) and how they answer. */
+export interface ApprovalWhere {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  /** `service` mode: the approval service's URL. */
+  serviceUrl: string;
+  /** Default `service`. */
+  mode?: ApprovalMode;
+}
+
+/** `connector` mode: requests whose run waits (for Teams) and that no editor decision answered yet. */
+async function pendingFromRuns(clients: AzureClients, where: ApprovalWhere, signal?: AbortSignal): Promise<PendingApproval[]> {
+  const logic = clients.logic(where.subscriptionId);
+  const out: PendingApproval[] = [];
+  const decided = new Set<string>();
+  for await (const d of logic.runs.list(where.resourceGroup, decisionsWorkflowName(where.name), { filter: "status eq 'Succeeded'", top: 250, abortSignal: signal })) {
+    const id = decisionOf(d)?.requestId;
+    if (id) decided.add(id);
+  }
+  for await (const run of logic.runs.list(where.resourceGroup, where.name, { filter: "status eq 'Running'", top: 100, abortSignal: signal })) {
+    if (!run.name || decided.has(run.name)) continue;
+    const request = await requestOf(clients, where.subscriptionId, run, signal).catch(() => undefined);
+    out.push({ id: run.name, requestId: run.name, createdAt: run.startTime ? new Date(run.startTime).toISOString() : '', request });
+  }
+  return out.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
 /** Requests waiting in the approver's tenant for this workflow, through the approver's own clients. */
-export async function listPendingApprovals(clients: AzureClients, where: { subscriptionId: string; resourceGroup: string; name: string; serviceUrl: string }, signal?: AbortSignal): Promise<PendingApproval[]> {
+export async function listPendingApprovals(clients: AzureClients, where: ApprovalWhere, signal?: AbortSignal): Promise<PendingApproval[]> {
+  if (where.mode === 'connector') return pendingFromRuns(clients, where, signal);
   const wfId = `/subscriptions/${where.subscriptionId}/resourceGroups/${where.resourceGroup}/providers/Microsoft.Logic/workflows/${where.name}`.toLowerCase();
   const all: ChannelApproval[] = await channelFor(clients, where.subscriptionId, where.serviceUrl).list({ status: 'Pending', abortSignal: signal });
   return all.filter((a) => a.workflowId.toLowerCase() === wfId).map((a) => ({ id: a.id, requestId: a.runName, createdAt: a.createdAt, request: a.request as ApprovalRequest | undefined }));
@@ -529,7 +807,7 @@ export async function listPendingApprovals(clients: AzureClients, where: { subsc
  */
 export async function decideApproval(
   clients: AzureClients,
-  where: { subscriptionId: string; serviceUrl: string },
+  where: Pick<ApprovalWhere, 'subscriptionId' | 'serviceUrl' | 'mode'> & Partial<ApprovalWhere>,
   pending: PendingApproval,
   approver: Principal,
   decision: 'Approve' | 'Reject',
@@ -543,17 +821,47 @@ export async function decideApproval(
     throw new UserFacingError(`You asked for request ${pending.requestId}, so you cannot decide it.`, 'A second person signed in with their own account must approve or reject it.');
   }
   if (decision === 'Reject' && !comment.trim()) throw new UserFacingError('A rejection needs a comment.', 'Say why, so the requester knows what to change.');
-  const r = await channelFor(clients, where.subscriptionId, where.serviceUrl).respond(pending.id, decision, comment, { abortSignal: signal });
+  const r = where.mode === 'connector' ? await decideThroughWorkflow(clients, where as ApprovalWhere, pending, decision, comment, signal) : await channelFor(clients, where.subscriptionId, where.serviceUrl).respond(pending.id, decision, comment, { abortSignal: signal });
   const who = { tenantId: r.responder.tenantId, objectId: r.responder.objectId, name: r.responder.displayName };
   audit?.({ action: 'approval.answered', actor: who, tenantId: who.tenantId, outcome: decision === 'Approve' ? 'allowed' : 'blocked', message: `${who.name} answered ${decision} to request ${pending.requestId}${comment ? `: "${comment}"` : ''}`, details: { requestId: pending.requestId, decision } });
   return { approver: who };
 }
 
+/**
+ * `connector` mode: the approver's decision is a run of the decisions workflow, started with the
+ * approver's own token (the trigger's OAuth policy checks it; the workflow records its claims), whose
+ * outputs say who decided. The request's run stops waiting for Teams.
+ */
+async function decideThroughWorkflow(clients: AzureClients, where: ApprovalWhere, pending: PendingApproval, decision: 'Approve' | 'Reject', comment: string, signal?: AbortSignal): Promise<{ responder: { tenantId: string; objectId: string; displayName: string } }> {
+  const logic = clients.logic(where.subscriptionId);
+  const name = decisionsWorkflowName(where.name);
+  const key = pending.request?.key;
+  if (!key) throw new UserFacingError(`The facts of request ${pending.requestId} could not be read, so it cannot be decided here.`, 'Check that you can read the approval workflow runs (Logic App Operator on the workflow), then try again.');
+  const callback = await logic.workflows.triggerCallbackUrl(where.resourceGroup, name, APPROVAL_DEFAULTS.trigger, { abortSignal: signal });
+  if (!callback.value) throw new UserFacingError(`The decisions workflow ${name} gave no trigger URL.`, 'Run Provision Approval Logic App… to recreate it.');
+  const { runName } = await logic.invokeTriggerAsCaller(callback.value, { requestKey: key, requestId: pending.requestId, decision, comment }, { clientTrackingId: key, abortSignal: signal });
+  let run: WorkflowRun | undefined;
+  for (let i = 0; ; i++) {
+    run = await logic.runs.get(where.resourceGroup, name, runName, { abortSignal: signal });
+    if (run.status !== 'Running' && run.status !== 'Waiting') break;
+    if (i > 600) throw new UserFacingError(`The decision run ${runName} did not finish.`, 'Look at the decisions workflow run history in the portal.');
+    await new Promise((res) => setTimeout(res, Math.min(1000, 50 * (i + 1))));
+  }
+  const out = decisionOf(run);
+  if (run.status !== 'Succeeded' || !out?.responder?.objectId) {
+    throw new UserFacingError(`Your decision was not recorded: the decisions workflow run ${runName} ended ${run.status ?? 'unknown'}${(run.error as { message?: string } | undefined)?.message ? ` (${(run.error as { message?: string }).message})` : ''}.`, 'Look at its run history in the portal, then decide again.');
+  }
+  await logic.runs.cancel(where.resourceGroup, where.name, pending.requestId, { abortSignal: signal }).catch(() => undefined);
+  const r = out.responder;
+  return { responder: { tenantId: String(r.tenantId ?? ''), objectId: r.objectId!, displayName: String(r.displayName ?? r.email ?? r.objectId) } };
+}
+
 /** Where the approver's editor finds the plan's approval workflow and channel. */
-export function approvalWhere(env: RecipeEnv): { subscriptionId: string; resourceGroup: string; name: string; serviceUrl: string } {
+export function approvalWhere(env: RecipeEnv): ApprovalWhere {
   const cfg = approvalConfig(env);
-  if (!cfg) throw new UserFacingError('The plan has no governance.approval section.', 'Add one with logicApp {name, teamsWebhookUrl}.');
-  return { ...workflowLocation(env, cfg), serviceUrl: approvalServiceUrl(env, cfg) };
+  if (!cfg) throw new UserFacingError('The plan has no governance.approval section.', 'Add one with logicApp {name, teams: {teamId, channelId}} or {name, teamsWebhookUrl}.');
+  const mode = approvalMode(cfg);
+  return { ...workflowLocation(env, cfg), serviceUrl: mode === 'service' ? approvalServiceUrl(env, cfg) : '', mode };
 }
 
 /** One request for the dashboard. */

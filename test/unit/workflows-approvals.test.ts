@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import type { WorkflowRun } from '../../src/azure';
 import { checkApprovalPlan } from '../../src/workflows/approvalPlan';
-import { adaptiveCard, approvalReasons, approvalWorkflowDefinition, judgeRun, type ApprovalFacts, type ApprovalPolicy, type ApprovalRequest } from '../../src/workflows/approvals';
+import { adaptiveCard, approvalMode, approvalReasons, approvalWorkflowDefinition, armAudience, connectorWorkflowDefinition, decisionsAccessControl, decisionsWorkflowDefinition, decisionsWorkflowName, judgeRun, type ApprovalFacts, type ApprovalPolicy, type ApprovalRequest } from '../../src/workflows/approvals';
 import { checkPlan } from '../../src/workflows/plan';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -84,6 +84,21 @@ describe('governance.approval in the plan', () => {
     assert.equal(validate(p), false);
   });
 
+  it('a Teams channel instead of a webhook: accepted by both checks; a bad team or channel id is named, and one of the two is needed', () => {
+    const p = example();
+    p.governance.approval = { ...good, logicApp: { name: 'gds-approvals', teams: { teamId: '3f0c9a4e-1b2d-4c5e-8f70-9a1b2c3d4e5f', channelId: '19:abc123@thread.tacv2' } } };
+    assert.equal(approvalMode(checkPlan(p).governance!.approval!), 'connector');
+    assert.ok(validate(p), JSON.stringify(validate.errors));
+    p.governance.approval.logicApp.teams = { teamId: 'sales team', channelId: 'General', colour: 1 };
+    const problems = checkApprovalPlan(p.governance.approval).map(([f]) => f);
+    assert.deepEqual(problems.sort(), ['governance.approval.logicApp.teams.channelId', 'governance.approval.logicApp.teams.colour', 'governance.approval.logicApp.teams.teamId']);
+    assert.equal(validate(p), false);
+    p.governance.approval.logicApp = { name: 'gds-approvals' };
+    assert.match(checkApprovalPlan(p.governance.approval).map(([f, m]) => `${f}: ${m}`).join('\n'), /logicApp\.teamsWebhookUrl: must be an https URL .*unless logicApp\.teams/);
+    assert.equal(validate(p), false);
+    assert.equal(approvalMode(good as ApprovalPolicy), 'service');
+  });
+
   it('needs the Logic App when approval is required (it holds the requests)', () => {
     assert.match(checkApprovalPlan({ required: { maxExpiryDays: 3 } }).map(([f, m]) => `${f}: ${m}`).join('\n'), /governance\.approval\.logicApp: is required/);
   });
@@ -103,6 +118,32 @@ describe('the approval template and judging a run', () => {
     assert.equal(d.actions.Wait_for_response.limit?.timeout, 'PT45M');
     assert.deepEqual(d.actions.Timed_out.runAfter, { Wait_for_response: ['TimedOut'] });
     assert.ok(d.outputs.decision);
+  });
+
+  it('the connector template: the Teams connector posts the card to the channel and waits; the decision shape is the same', () => {
+    const d = connectorWorkflowDefinition({ teamId: 't', channelId: '19:c@thread.tacv2' }, 30) as { parameters: Record<string, unknown>; actions: Record<string, { type: string; limit?: { timeout: string }; inputs: Record<string, any> }>; outputs: Record<string, unknown> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const wait = d.actions.Wait_for_response;
+    assert.equal(wait.type, 'ApiConnectionWebhook');
+    assert.equal(wait.inputs.host.connection.name, "@parameters('$connections')['teams']['connectionId']");
+    assert.equal(wait.inputs.path, "/v1.0/teams/conversation/gatherinput/poster/@{encodeURIComponent('Flow bot')}/location/@{encodeURIComponent('Channel')}/$subscriptions");
+    assert.deepEqual(wait.inputs.body.body.recipient, { groupId: 't', channelId: '19:c@thread.tacv2' });
+    assert.equal(wait.inputs.body.notificationUrl, '@{listCallbackUrl()}');
+    assert.equal(wait.limit?.timeout, 'PT30M');
+    assert.ok(d.parameters.$connections);
+    assert.deepEqual(Object.keys(d.actions.Decision.inputs).sort(), Object.keys((approvalWorkflowDefinition('https://t', 'https://s', 1) as { actions: Record<string, { inputs: object }> }).actions.Decision.inputs).sort());
+  });
+
+  it('the decisions workflow: OAuth for the provider tenant and ARM, the header kept only in secured trigger outputs, the claims as the responder', () => {
+    const d = decisionsWorkflowDefinition() as { triggers: Record<string, any>; actions: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.equal(d.triggers.manual.operationOptions, 'IncludeAuthorizationHeadersInOutputs');
+    assert.deepEqual(d.triggers.manual.runtimeConfiguration.secureData.properties, ['inputs', 'outputs']);
+    assert.match(d.actions.Caller.inputs, /^@json\(base64ToString\(/);
+    assert.equal(d.actions.Decision.inputs.responder.objectId, "@outputs('Caller')?['oid']");
+    const claims = (decisionsAccessControl(CONTOSO) as any).triggers.openAuthenticationPolicies.policies.ProviderTenantApprovers.claims; // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.deepEqual(claims, [{ name: 'iss', value: `https://sts.windows.net/${CONTOSO}/` }, { name: 'aud', value: armAudience() }]);
+    assert.equal(armAudience(), 'https://management.azure.com/');
+    assert.equal(decisionsWorkflowName('gds-approvals'), 'gds-approvals-decisions');
+    assert.equal(decisionsWorkflowName('x'.repeat(80)).length, 80);
   });
 
   it('maps the responder to the approver; approve within the validity passes', () => {
@@ -142,5 +183,17 @@ describe('the approval template and judging a run', () => {
     assert.equal(facts.Why, 'forecast');
     assert.match(facts['Data quality'], /warn \(1 warning/);
     assert.ok(JSON.stringify(card).length < 28 * 1024);
+  });
+});
+
+describe('the answerable card (Teams connector)', () => {
+  it('has a comment box and Approve / Reject submit actions only when the connector waits on it', () => {
+    const req = { key: 'k', requestedAt: NOW.toISOString(), requester: { tenantId: CONTOSO, objectId: 'r', name: 'r', kind: 'User' as const }, share: { tenantId: CONTOSO, id: '/s', name: 's' }, assets: [], classifications: [], dataQuality: 'not checked' as const, consumer: { tenantId: FABRIKAM, identity: 'b' }, expiresOn: null, reason: 'why', reasons: ['x'], channel: 'logicApp' as const, decisionValidHours: 1 };
+    const plain = adaptiveCard(req) as { actions?: unknown; body: Array<{ type: string }> };
+    assert.equal(plain.actions, undefined);
+    assert.ok(!plain.body.some((b) => b.type === 'Input.Text'));
+    const answerable = adaptiveCard(req, { answerable: true }) as { actions: Array<{ type: string; id: string }>; body: Array<{ type: string; id?: string }> };
+    assert.deepEqual(answerable.actions.map((a) => [a.type, a.id]), [['Action.Submit', 'Approve'], ['Action.Submit', 'Reject']]);
+    assert.equal(answerable.body.find((b) => b.type === 'Input.Text')?.id, 'comment');
   });
 });

@@ -19,6 +19,33 @@ import { coreClientArmOptions, sdkCall, wrapPaged, type ArmSettings, type Operat
 
 export type { Workflow, WorkflowRun, WorkflowRunAction, WorkflowTriggerCallbackUrl };
 
+const API_CONNECTIONS_VERSION = '2016-06-01';
+
+/** An API connection as ARM returns it (the fields we read). */
+export interface ApiConnection {
+  id: string;
+  name: string;
+  location?: string;
+  properties: {
+    api: { id: string; name?: string; displayName?: string };
+    displayName?: string;
+    statuses?: Array<{ status: string; target?: string; error?: { code?: string; message?: string } }>;
+    overallStatus?: string;
+    authenticatedUser?: { name?: string };
+  };
+}
+
+export interface ApiConnectionInput {
+  location: string;
+  tags?: Record<string, string>;
+  properties: { api: { id: string }; displayName?: string; parameterValues?: Record<string, unknown> };
+}
+
+/** Whether a connection is signed in (consented): Azure says `Connected` in its statuses. */
+export function connectionIsConnected(c: ApiConnection | undefined): boolean {
+  return !!c && (c.properties.overallStatus === 'Connected' || (c.properties.statuses ?? []).some((s) => s.status === 'Connected'));
+}
+
 /** A URL without its query (where the signature lives), for messages. */
 export function withoutQuery(url: string): string {
   return url.replace(/[?#].*$/, '');
@@ -31,7 +58,7 @@ function runtimePipeline(settings: PipelineSettings, credential?: { credential: 
   return pipeline;
 }
 
-async function sendJson<T>(pipeline: Pipeline, settings: PipelineSettings, method: 'GET' | 'POST', url: string, body: unknown, headers: Record<string, string>, abortSignal?: AbortSignal): Promise<{ status: number; headers: Record<string, string>; body: T | undefined }> {
+async function sendJson<T>(pipeline: Pipeline, settings: PipelineSettings, method: 'GET' | 'POST' | 'PUT', url: string, body: unknown, headers: Record<string, string>, abortSignal?: AbortSignal): Promise<{ status: number; headers: Record<string, string>; body: T | undefined }> {
   const h = createHttpHeaders({ accept: 'application/json', ...headers });
   if (body !== undefined) h.set('content-type', 'application/json; charset=utf-8');
   const request = createPipelineRequest({ url, method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), abortSignal });
@@ -97,6 +124,55 @@ export class LogicApi {
    */
   async invokeTrigger(callbackUrl: string, body: unknown, options: { clientTrackingId?: string; abortSignal?: AbortSignal } = {}): Promise<{ runName: string; status: number }> {
     const r = await sendJson(runtimePipeline(this.settings), this.settings, 'POST', callbackUrl, body, options.clientTrackingId ? { 'x-ms-client-tracking-id': options.clientTrackingId } : {}, options.abortSignal);
+    const runName = r.headers['x-ms-workflow-run-id'];
+    if (!runName) throw new AzureRequestError({ statusCode: r.status, code: 'InvalidResponse', message: 'The trigger answered without x-ms-workflow-run-id.', method: 'POST', url: withoutQuery(callbackUrl) });
+    return { runName, status: r.status };
+  }
+
+  /**
+   * API connections (`Microsoft.Web/connections`, 2016-06-01), the managed connectors' sign-ins a
+   * workflow's `ApiConnection*` actions use. No SDK package of ours covers them: plain ARM calls.
+   */
+  readonly connections = {
+    get: async (resourceGroupName: string, name: string, options: OperationOptions = {}): Promise<ApiConnection | undefined> => {
+      try {
+        return (await sendJson<ApiConnection>(this.armPipeline(), this.settings, 'GET', this.connectionUrl(resourceGroupName, name), undefined, {}, options.abortSignal as AbortSignal | undefined)).body;
+      } catch (e) {
+        if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+        throw e;
+      }
+    },
+    createOrUpdate: async (resourceGroupName: string, name: string, connection: ApiConnectionInput, options: OperationOptions = {}): Promise<ApiConnection> => {
+      const r = await sendJson<ApiConnection>(this.armPipeline(), this.settings, 'PUT', this.connectionUrl(resourceGroupName, name), connection, {}, options.abortSignal as AbortSignal | undefined);
+      if (!r.body) throw new AzureRequestError({ statusCode: r.status, code: 'InvalidResponse', message: `Creating the API connection ${name} returned no body.`, method: 'PUT' });
+      return r.body;
+    },
+  };
+
+  /** The managed API id of a connector (e.g. `teams`) in a location. */
+  managedApiId(location: string, api: string): string {
+    return `/subscriptions/${this.subscriptionId}/providers/Microsoft.Web/locations/${encodeURIComponent(location.replace(/\s+/g, '').toLowerCase())}/managedApis/${encodeURIComponent(api)}`;
+  }
+
+  private connectionUrl(resourceGroupName: string, name: string): string {
+    return `${this.settings.endpoint.replace(/\/+$/, '')}/subscriptions/${encodeURIComponent(this.subscriptionId)}/resourceGroups/${encodeURIComponent(resourceGroupName)}/providers/Microsoft.Web/connections/${encodeURIComponent(name)}?api-version=${API_CONNECTIONS_VERSION}`;
+  }
+
+  private armPipelineCache: Pipeline | undefined;
+  private armPipeline(): Pipeline {
+    this.armPipelineCache ??= runtimePipeline(this.settings, { credential: this.credential, scopes: this.settings.scopes });
+    return this.armPipelineCache;
+  }
+
+  /**
+   * Starts a run of a Request trigger that has Entra ID OAuth enabled, as the signed-in principal:
+   * the callback URL without its SAS (`sp`, `sv`, `sig`: Logic Apps refuses a call that carries both)
+   * and this tenant's bearer token, which the workflow's authorization policy checks.
+   */
+  async invokeTriggerAsCaller(callbackUrl: string, body: unknown, options: { clientTrackingId?: string; abortSignal?: AbortSignal } = {}): Promise<{ runName: string; status: number }> {
+    const u = new URL(callbackUrl);
+    for (const k of ['sp', 'sv', 'sig']) u.searchParams.delete(k);
+    const r = await sendJson(this.armPipeline(), this.settings, 'POST', u.toString(), body, options.clientTrackingId ? { 'x-ms-client-tracking-id': options.clientTrackingId } : {}, options.abortSignal);
     const runName = r.headers['x-ms-workflow-run-id'];
     if (!runName) throw new AzureRequestError({ statusCode: r.status, code: 'InvalidResponse', message: 'The trigger answered without x-ms-workflow-run-id.', method: 'POST', url: withoutQuery(callbackUrl) });
     return { runName, status: r.status };

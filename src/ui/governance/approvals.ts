@@ -18,7 +18,7 @@ import { runWizard } from '../wizard/wizard';
 async function approvalEnv(tk: HostToolkit, run: Run, verb: string): Promise<RecipeEnv> {
   const plan = await tk.planFromSource(run, `${verb}: which plan's approval policy?`);
   if (!plan.governance?.approval) {
-    throw new UserFacingError('This plan has no governance.approval section.', 'Pick a plan file with governance.approval {required, logicApp {name, teamsWebhookUrl}} (the recipe plan schema completes it).');
+    throw new UserFacingError('This plan has no governance.approval section.', 'Pick a plan file with governance.approval {required, logicApp {name, teams {teamId, channelId}}} (the recipe plan schema completes it).');
   }
   return tk.envFor(run.deps, plan);
 }
@@ -64,7 +64,12 @@ export function approvalCommands(tk: HostToolkit): Record<string, CommandDef> {
         });
         const ctx = await commandCtx(tk, run, env, new AbortController().signal, () => undefined);
         ctx.audit({ action: 'approval.provision', tenantId: env.provider.tenantId, outcome: r.changed ? 'succeeded' : 'skipped', resourceIds: [r.id], message: r.changed ? `approval workflow ${where.name} created or updated` : `approval workflow ${where.name} already as planned` });
-        return { summary: r.changed ? `Approval Logic App ${where.name} is ready in ${where.resourceGroup}.` : `Approval Logic App ${where.name} was already in place.`, tenantId: env.provider.tenantId, resourceId: r.id };
+        const base = r.changed ? `Approval Logic App ${where.name} is ready in ${where.resourceGroup}.` : `Approval Logic App ${where.name} was already in place.`;
+        if (r.connection && !r.connection.connected) {
+          // OAuth connectors need a person to sign in once; "Open in Portal" goes straight to it.
+          return { summary: `${base} Before the first request, authorize the Teams API connection ${r.connection.name} once: Open in Portal → Edit API connection → Authorize → Save.`, tenantId: env.provider.tenantId, resourceId: r.connection.id, extra: { connection: r.connection } };
+        }
+        return { summary: r.connection ? `${base} Its Teams connection ${r.connection.name} is authorized${r.connection.authenticatedUser ? ` (${r.connection.authenticatedUser})` : ''}.` : base, tenantId: env.provider.tenantId, resourceId: r.id, ...(r.connection ? { extra: { connection: r.connection } } : {}) };
       },
     },
 

@@ -6,7 +6,7 @@
  */
 import type { Step } from '../engine';
 import type { RecipeEnv } from '../env';
-import { approvalConfig, approvalGate, workflowLocation, type ApprovalRunOptions } from '../approvals';
+import { approvalConfig, approvalGate, decisionsWorkflowName, workflowLocation, type ApprovalRunOptions } from '../approvals';
 
 export const APPROVAL_STEP_ID = 'governance.approval';
 
@@ -20,8 +20,15 @@ export function approvalStep(options: ApprovalRunOptions = {}): Step<RecipeEnv> 
       const cfg = approvalConfig(env);
       if (!cfg?.required) return [];
       const loc = cfg.logicApp ? workflowLocation(env, cfg) : undefined;
+      const connector = !!cfg.logicApp?.teams;
       return [
-        ...(loc ? [{ action: 'create' as const, tenantId: env.provider.tenantId, resource: `${loc.resourceGroup}/${loc.name}`, detail: 'approval Logic App (Request trigger, Adaptive Card to Teams, wait for the answer) when missing or different', cost: 'Logic Apps Consumption: billed per action run' }] : []),
+        ...(loc ? [{ action: 'create' as const, tenantId: env.provider.tenantId, resource: `${loc.resourceGroup}/${loc.name}`, detail: connector ? 'approval Logic App (Request trigger; the Teams connector posts the Adaptive Card to the channel and waits for the answer) when missing or different' : 'approval Logic App (Request trigger, Adaptive Card to Teams, wait for the answer) when missing or different', cost: 'Logic Apps Consumption: billed per action run' }] : []),
+        ...(loc && connector
+          ? [
+              { action: 'create' as const, tenantId: env.provider.tenantId, resource: `${loc.resourceGroup}/${cfg.logicApp?.teams?.connectionName ?? `${loc.name}-teams`}`, detail: 'Teams API connection (Microsoft.Web/connections) when missing; a person authorizes it once in the portal' },
+              { action: 'create' as const, tenantId: env.provider.tenantId, resource: `${loc.resourceGroup}/${decisionsWorkflowName(loc.name)}`, detail: 'decisions Logic App (Request trigger with Entra ID OAuth for the provider tenant) for decisions made in VS Code, when missing or different', cost: 'Logic Apps Consumption: billed per action run' },
+            ]
+          : []),
         { action: 'check', tenantId: env.provider.tenantId, resource: env.plan.share.name, detail: `approval by a second person when the policy asks for it (${cfg.channel === 'editor' ? 'decided in VS Code' : 'decided in Teams'})` },
       ];
     },
