@@ -165,9 +165,14 @@ function connectionNameOf(la: NonNullable<ApprovalPolicy['logicApp']>): string {
   return la.teams?.connectionName ?? `${la.name}-teams`.slice(0, 80);
 }
 
-/** The audience of the ARM tokens this extension asks for: the `aud` the decisions trigger checks. */
-export function armAudience(): string {
-  return SCOPES.arm.replace(/\.default$/, '');
+/**
+ * The audiences an ARM token for this extension's scope carries, as the decisions trigger checks
+ * them: Entra writes the resource as it was asked for, with or without the trailing slash, so both
+ * forms get a policy (a token passes when it matches any one).
+ */
+export function armAudiences(): string[] {
+  const withSlash = SCOPES.arm.replace(/\.default$/, '');
+  return [withSlash, withSlash.replace(/\/+$/, '')];
 }
 
 const DECISION_OUTPUTS = (reply: (k: string) => string, body: string) => ({
@@ -268,7 +273,7 @@ export function decisionsAccessControl(providerTenantId: string): Record<string,
   return {
     triggers: {
       openAuthenticationPolicies: {
-        policies: { ProviderTenantApprovers: { type: 'AAD', claims: [{ name: 'iss', value: `https://sts.windows.net/${providerTenantId}/` }, { name: 'aud', value: armAudience() }] } },
+        policies: Object.fromEntries(armAudiences().map((aud, i) => [`ProviderTenantApprovers${i ? i + 1 : ''}`, { type: 'AAD', claims: [{ name: 'iss', value: `https://sts.windows.net/${providerTenantId}/` }, { name: 'aud', value: aud }] }])),
       },
     },
   };

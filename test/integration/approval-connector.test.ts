@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { RunningSandbox } from '../../src/sandbox';
 import { AzureClients, loadSandboxCloud, type CloudConfig } from '../../src/azure';
 import { sandboxCredentials, type SandboxDescription } from '../../src/auth';
-import { approvalWhere, decideApproval, decisionsWorkflowName, listPendingApprovals, provisionApprovalWorkflow, type ApprovalRequest, type PendingApproval } from '../../src/workflows/approvals';
+import { approvalWhere, decideApproval, decisionsWorkflowName, listPendingApprovals, provisionApprovalWorkflow, type PendingApproval } from '../../src/workflows/approvals';
 import { AuditTrail } from '../../src/workflows/audit';
 import type { RunResult, Step } from '../../src/workflows/engine';
 import type { Principal, RecipeEnv } from '../../src/workflows/env';
@@ -107,11 +107,12 @@ describe('approvals with the Teams connector and Entra ID OAuth decisions (sandb
     return (await env.provider.clients.dataShare.dataSets.listByShare(shareRef(env)).collect()).items.map((d) => d.name ?? '').sort();
   }
 
-  async function cardFor(shareName: string): Promise<{ id: string; runName: string; request: ApprovalRequest; card?: { actions?: Array<{ id?: string; title?: string }> }; recipient?: { groupId?: string; channelId?: string } }> {
+  async function cardFor(shareName: string): Promise<{ id: string; runName: string; card?: { body?: Array<{ text?: string; facts?: Array<{ title: string; value: string }> }>; actions?: Array<{ id?: string; title?: string }> }; recipient?: { groupId?: string; channelId?: string } }> {
     for (let i = 0; i < 400; i++) {
       const r = await request(sandbox, 'GET', '/teams/approvals?status=Pending', { token: ava.token });
       assert.equal(r.status, 200, r.text);
-      const hit = (r.body.value as Array<{ id: string; runName: string; request: ApprovalRequest }>).find((a) => a.request?.share?.name === shareName);
+      // Teams shows the card only: find it by the share it names.
+      const hit = (r.body.value as Array<{ id: string; runName: string; card?: { body?: Array<{ text?: string }> } }>).find((a) => a.card?.body?.[0]?.text?.includes(`share '${shareName}'`));
       if (hit) return hit;
       await new Promise((res) => setTimeout(res, 25));
     }
@@ -167,8 +168,10 @@ describe('approvals with the Teams connector and Entra ID OAuth decisions (sandb
     assert.equal(prov.connection?.connected, true);
 
     const running = runRecipeSteps(gateSteps(), env, { audit });
-    const card = await cardFor('apcn-teams');
-    assert.equal(card.request.requester.name, 'contoso-automation');
+    const card = await Promise.race([cardFor('apcn-teams'), running.then((r) => Promise.reject(new Error(`the gate ended before a card was posted: ${JSON.stringify(r.outcomes)}`)))]);
+    const facts = Object.fromEntries((card.card?.body?.find((b) => b.facts)?.facts ?? []).map((f) => [f.title, f.value]));
+    assert.match(facts['Requested by'], /contoso-automation/);
+    assert.equal(facts['Why'], 'Quarterly sales for the partner forecast');
     assert.deepEqual(card.recipient, { groupId: TEAM, channelId: CHANNEL });
     assert.deepEqual(card.card?.actions?.map((a) => a.id), ['Approve', 'Reject']);
     const r = await request(sandbox, 'POST', `/teams/approvals/${card.id}/respond`, { token: ava.token, body: { action: 'Approve', comment: 'fine for Q4' } });

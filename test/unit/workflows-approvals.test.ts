@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import Ajv from 'ajv';
 import type { WorkflowRun } from '../../src/azure';
 import { checkApprovalPlan } from '../../src/workflows/approvalPlan';
-import { adaptiveCard, approvalMode, approvalReasons, approvalWorkflowDefinition, armAudience, connectorWorkflowDefinition, decisionsAccessControl, decisionsWorkflowDefinition, decisionsWorkflowName, judgeRun, type ApprovalFacts, type ApprovalPolicy, type ApprovalRequest } from '../../src/workflows/approvals';
+import { adaptiveCard, approvalMode, approvalReasons, approvalWorkflowDefinition, armAudiences, connectorWorkflowDefinition, decisionsAccessControl, decisionsWorkflowDefinition, decisionsWorkflowName, judgeRun, type ApprovalFacts, type ApprovalPolicy, type ApprovalRequest } from '../../src/workflows/approvals';
 import { checkPlan } from '../../src/workflows/plan';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -139,9 +139,9 @@ describe('the approval template and judging a run', () => {
     assert.deepEqual(d.triggers.manual.runtimeConfiguration.secureData.properties, ['inputs', 'outputs']);
     assert.match(d.actions.Caller.inputs, /^@json\(base64ToString\(/);
     assert.equal(d.actions.Decision.inputs.responder.objectId, "@outputs('Caller')?['oid']");
-    const claims = (decisionsAccessControl(CONTOSO) as any).triggers.openAuthenticationPolicies.policies.ProviderTenantApprovers.claims; // eslint-disable-line @typescript-eslint/no-explicit-any
-    assert.deepEqual(claims, [{ name: 'iss', value: `https://sts.windows.net/${CONTOSO}/` }, { name: 'aud', value: armAudience() }]);
-    assert.equal(armAudience(), 'https://management.azure.com/');
+    const policies = (decisionsAccessControl(CONTOSO) as any).triggers.openAuthenticationPolicies.policies; // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.deepEqual(Object.values(policies).map((p: any) => p.claims), armAudiences().map((aud) => [{ name: 'iss', value: `https://sts.windows.net/${CONTOSO}/` }, { name: 'aud', value: aud }])); // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.deepEqual(armAudiences(), ['https://management.azure.com/', 'https://management.azure.com']);
     assert.equal(decisionsWorkflowName('gds-approvals'), 'gds-approvals-decisions');
     assert.equal(decisionsWorkflowName('x'.repeat(80)).length, 80);
   });
