@@ -1,29 +1,56 @@
 /**
- * Microsoft.Logic/workflows (Consumption) for the approval journey, plus the two Teams surfaces the
- * approval template talks to.
+ * Microsoft.Logic/workflows (Consumption) for the approval journeys, plus the Teams surfaces the
+ * approval templates talk to.
  *
  * ARM (api-versions 2016-06-01 and 2019-05-01, the one @azure/arm-logic 8.2.0 sends and the newest
  * stable): workflows (PUT/GET/DELETE, list), `triggers/{t}/listCallbackUrl`, runs (list with
- * `$filter` on status or ClientTrackingId, get, cancel, actions).
+ * `$filter` on status or ClientTrackingId, get, cancel, actions). `properties.accessControl` is
+ * stored and served back; its `triggers.openAuthenticationPolicies.policies` (`{name: {type:'AAD',
+ * claims:[{name, value}]}}`, each with an `iss` claim) are validated at PUT (400
+ * `InvalidAccessControlConfiguration`) and enforced on bearer calls to the trigger.
  *
- * Runtime (anonymous, the `sig` is the credential, as on `*.logic.azure.com`):
+ * Runtime (as on `*.logic.azure.com`):
  *  - `POST /workflows/{id}/triggers/{t}/paths/invoke?api-version&sp&sv&sig` starts a run (202,
- *    `x-ms-workflow-run-id`); a wrong signature gets 401 with Logic Apps' error shape;
- *  - `POST /workflows/{id}/runs/{run}/actions/{a}/run?…&sig` is an HttpWebhook action's callback;
+ *    `x-ms-workflow-run-id`); a wrong signature gets 401 with Logic Apps' error shape. Without `sig`
+ *    and with `Authorization: Bearer <token>` ("OAuth with Microsoft Entra ID"): the token is verified
+ *    as everywhere in the sandbox (signature, lifetime, issuer; any audience) and accepted when every
+ *    claim of at least one AAD policy equals the token's (exact string compare), else 401
+ *    `MisMatchingOAuthClaims`; a bearer on a workflow with no policy, or no credential at all, 401
+ *    `DirectApiAuthorizationRequired`; `sig` and a bearer together, 400
+ *    `DirectApiRequestHasMoreThanOneAuthorization`. The trigger's outputs carry the Authorization
+ *    header only with `operationOptions: 'IncludeAuthorizationHeadersInOutputs'`; with
+ *    `runtimeConfiguration.secureData.properties` holding 'outputs' the run serves no trigger
+ *    `outputsLink` (and the contents route answers 403) while expressions still read them;
+ *  - `POST /workflows/{id}/runs/{run}/actions/{a}/run?…&sig` is a webhook action's callback;
  *  - `GET /workflows/{id}/runs/{run}/contents/TriggerOutputs?…&sig` is a run's `outputsLink`.
  *
  * The run executes the subset of the workflow definition language the extension's approval
- * template uses: a Request trigger; `Http` (delivered to the sandbox's own Teams webhook sink),
- * `HttpWebhook` (subscribed with the sandbox's Teams approval channel; `limit.timeout` runs on the
- * sandbox clock), `Compose` and `Terminate` actions with `runAfter`; expressions `@…` and `@{…}`
- * with triggerBody/triggerOutputs/body/outputs/listCallbackUrl/utcNow/workflow/string/concat/
- * coalesce/json/parameters and `?['x']` / `.x` member access. Anything else is refused at PUT.
+ * templates use: a Request trigger; `Http` (delivered to the sandbox's own Teams webhook sink),
+ * `HttpWebhook` (subscribed with the sandbox's Teams approval channel), `ApiConnectionWebhook` (the
+ * Teams connector, below), `Compose` and `Terminate` actions with `runAfter`; webhook waits honour
+ * `limit.timeout` on the sandbox clock (then TimedOut). Expressions `@…` and `@{…}` with
+ * triggerBody/triggerOutputs/body/outputs/listCallbackUrl/utcNow/workflow/parameters, string/concat/
+ * coalesce/json, split/replace/substring/toLower/toUpper/trim/startsWith/endsWith/contains/
+ * encodeURIComponent/decodeUriComponent/base64/base64ToString, add/sub/mul/div/mod/int/length/empty,
+ * equals/not/and/or/if/first/last, and `?['x']` / `[i]` / `.x` member access; a failing expression
+ * fails its action with `InvalidTemplate`. Any other action type is refused at PUT.
+ *
+ * The Teams connector ("Post adaptive card and wait for a response"): an `ApiConnectionWebhook` whose
+ * `host.connection.name` is a Microsoft.Web/connections id (webConnections.ts) and whose path is
+ * `/v1.0/teams/conversation/gatherinput/poster/Flow%20bot/location/Channel/$subscriptions`. The
+ * action fails as the connector does when the connection is missing (`ApiConnectionNotFound`), not
+ * authorized (`Unauthorized`, naming the Authorize step), the path is another operation (`NotFound`)
+ * or another poster/location, `notificationUrl` is not `listCallbackUrl()`, the recipient lacks
+ * groupId/channelId or `messageBody` is not the JSON of an Adaptive Card (`BadRequest`). Otherwise
+ * the card waits in the approval channel below (with `kind: 'ApiConnectionWebhook'`, `card`,
+ * `recipient`, `poster`, `location`, `postedAs`) and the answer resumes the action with the
+ * connector's body `{responseTime, responder, submitActionId, data: {action, comment}}`.
  *
  * Teams (the card and the answer):
  *  - `POST /teams/webhook/{id}` accepts only `{type:"message", attachments:[{contentType:
  *    "application/vnd.microsoft.card.adaptive", content: AdaptiveCard}]}` and records it (202);
  *    `GET /teams/webhook/{id}` (any sandbox bearer token) lists what it received;
- *  - the approval channel stands in for Teams' "post adaptive card and wait for a response":
+ *  - the approval channel stands in for the Teams channel where people press the card's buttons:
  *    `GET /teams/approvals` lists the cards waiting in the caller's tenant and
  *    `POST /teams/approvals/{id}/respond {action:"Approve"|"Reject", comment}` answers one. The
  *    answer needs the approver's own bearer token: the verified principal (tenant, object id, name)
