@@ -229,6 +229,19 @@ describe('sandbox Teams connector, API connections and Entra OAuth triggers (HTT
       const relink = await request(sandbox, 'POST', `${CONN}/teams/listConsentLinks?api-version=2016-06-01`, { token: spToken, body: { parameters: [{ parameterName: 'token', redirectUrl: 'https://portal.azure.com/redirect' }] } });
       assert.equal(relink.body.value[0].status, 'Authenticated');
     });
+
+    it('checks RBAC like every ARM resource: a person of the tenant without a role can neither read, change nor get consent links', async () => {
+      const read = await request(sandbox, 'GET', `${CONN}/teams?api-version=2016-06-01`, { token: guest.token });
+      assert.equal(read.status, 403);
+      assert.equal(read.body.error.code, 'AuthorizationFailed');
+      assert.match(read.body.error.message, /Microsoft\.Web\/connections\/read/);
+      const links = await request(sandbox, 'POST', `${CONN}/teams/listConsentLinks?api-version=2016-06-01`, { token: guest.token, body: { parameters: [{ parameterName: 'token', redirectUrl: 'https://portal.azure.com/redirect' }] } });
+      assert.equal(links.status, 403);
+      assert.match(links.body.error.message, /Microsoft\.Web\/connections\/listConsentLinks\/action/);
+      const put = await request(sandbox, 'PUT', `${CONN}/teams?api-version=2016-06-01`, { token: guest.token, body: { location: LOCATION, properties: { api: { id: TEAMS_API } } } });
+      assert.equal(put.status, 403);
+      assert.equal((await request(sandbox, 'GET', `${TEAMS_API}?api-version=2016-06-01`, { token: guest.token })).status, 403);
+    });
   });
 
   describe('ApiConnectionWebhook: Post adaptive card and wait for a response', () => {
