@@ -880,11 +880,21 @@ export interface ApprovalListItem {
 }
 
 /** The approval requests of a workflow (newest first), read through ARM: runs, their request and decision. */
-export async function listApprovalRequests(clients: AzureClients, where: { subscriptionId: string; resourceGroup: string; name: string }, options: { top?: number; signal?: AbortSignal; now?: Date } = {}): Promise<ApprovalListItem[]> {
+export async function listApprovalRequests(clients: AzureClients, where: { subscriptionId: string; resourceGroup: string; name: string; mode?: ApprovalMode }, options: { top?: number; signal?: AbortSignal; now?: Date } = {}): Promise<ApprovalListItem[]> {
   const logic = clients.logic(where.subscriptionId);
   const out: ApprovalListItem[] = [];
   const top = options.top ?? 50;
-  for await (const run of logic.runs.list(where.resourceGroup, where.name, { top, abortSignal: options.signal })) {
+  // `connector` mode: decisions made in the editor answer their request run (which was then cancelled).
+  const editorDecisions = new Map<string, WorkflowRun>();
+  if (where.mode === 'connector') {
+    for await (const d of logic.runs.list(where.resourceGroup, decisionsWorkflowName(where.name), { filter: "status eq 'Succeeded'", top: 250, abortSignal: options.signal })) {
+      const id = decisionOf(d)?.requestId;
+      if (id && !editorDecisions.has(id)) editorDecisions.set(id, d);
+    }
+  }
+  for await (const listed of logic.runs.list(where.resourceGroup, where.name, { top, abortSignal: options.signal })) {
+    const decided = listed.name ? editorDecisions.get(listed.name) : undefined;
+    const run: WorkflowRun = decided ? { ...listed, status: 'Succeeded', error: undefined, code: undefined, outputs: decided.outputs, endTime: decided.endTime } : listed;
     const request = await requestOf(clients, where.subscriptionId, run, options.signal).catch(() => undefined);
     const d = judgeRun(run, request, options.now ?? new Date());
     out.push({ id: d.requestId, requestedAt: request?.requestedAt ?? d.requestedAt ?? '', ...(d.decidedAt ? { decidedAt: d.decidedAt } : {}), outcome: d.outcome, requester: d.requester, ...(d.approver ? { approver: d.approver } : {}) });

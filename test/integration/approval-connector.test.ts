@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { RunningSandbox } from '../../src/sandbox';
 import { AzureClients, loadSandboxCloud, type CloudConfig } from '../../src/azure';
 import { sandboxCredentials, type SandboxDescription } from '../../src/auth';
-import { approvalWhere, decideApproval, decisionsWorkflowName, listPendingApprovals, provisionApprovalWorkflow, type PendingApproval } from '../../src/workflows/approvals';
+import { approvalWhere, decideApproval, decisionsWorkflowName, listApprovalRequests, listPendingApprovals, provisionApprovalWorkflow, type PendingApproval } from '../../src/workflows/approvals';
 import { AuditTrail } from '../../src/workflows/audit';
 import type { RunResult, Step } from '../../src/workflows/engine';
 import type { Principal, RecipeEnv } from '../../src/workflows/env';
@@ -212,6 +212,10 @@ describe('approvals with the Teams connector and Entra ID OAuth decisions (sandb
     const decision = (runs[0].outputs as Record<string, { value: { responder: { objectId: string; tenantId: string } } }>).decision.value;
     assert.equal(decision.responder.objectId, ava.principal.objectId);
     assert.equal(decision.responder.tenantId, ava.principal.tenantId);
+    // The list the dashboard reads shows the request as approved by Ava, not as the cancelled wait.
+    const listed = (await listApprovalRequests(env.provider.clients, where, { now: now() })).find((x) => x.id === pending.requestId);
+    assert.equal(listed?.outcome, 'approved');
+    assert.equal(listed?.approver?.objectId, ava.principal.objectId);
     // A re-run reuses the decision.
     const again = await runRecipeSteps(gateSteps(), env, { audit });
     assert.ok(again.ok);
