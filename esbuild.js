@@ -55,6 +55,22 @@ const lazyWorkflowHost = {
   },
 };
 
+/**
+ * Keeps the Shares and Purview Catalog tree providers (sharesTree, catalogTree, treeNodes, limiter)
+ * out of dist/extension.js: src/ui/activate.ts reaches them only through a lazy `require('./trees')`,
+ * a runtime require of dist/trees.js (loaded when a view first asks for its items or a command needs
+ * a tree; see src/ui/lazyTree.ts).
+ */
+const lazyTrees = {
+  name: 'lazy-trees',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/trees(\.js)?$/ }, (args) => {
+      if (args.kind !== 'require-call' || !args.importer.includes(`${path.sep}src${path.sep}ui${path.sep}`)) return undefined;
+      return { path: './trees.js', external: true };
+    });
+  },
+};
+
 /** In dist/workflowHost.js, src/azure is the shared dist/azure.js (one set of clients, one SDK copy). */
 const sharedAzure = {
   name: 'shared-azure',
@@ -72,7 +88,8 @@ const sharedAzure = {
  * `import * as vscode from 'vscode'` bundles as `__toESM(require("vscode"))` in every module that
  * imports it: a copy of the whole API object (hundreds of getters) per module, made while the
  * bundle evaluates, i.e. during activation. Our code only reads `vscode.X`, so the API object itself
- * serves: the copies are replaced by the plain require.
+ * serves: the copies are replaced by the plain require. A minified build renames `__toESM`, so the
+ * helper is recognised by its definition (`var X=(a,b,c)=>(c=a!=null?…`) and its name used instead.
  */
 const plainVscode = {
   name: 'plain-vscode',
@@ -81,7 +98,13 @@ const plainVscode = {
       for (const file of Object.keys(result.metafile?.outputs ?? {})) {
         if (!file.endsWith('.js')) continue;
         const text = fs.readFileSync(file, 'utf8');
-        const next = text.split('__toESM(require("vscode"))').join('require("vscode")');
+        const helpers = new Set(['__toESM']);
+        for (const m of text.matchAll(/([A-Za-z_$][\w$]*)\(require\("vscode"\)\)/g)) {
+          const name = m[1].replace(/\$/g, '\\$');
+          if (new RegExp(`(?:^|[\\s,;])${name}=\\([\\w$]+,[\\w$]+,[\\w$]+\\)=>\\([\\w$]+=[\\w$]+!=null\\?`, 'm').test(text)) helpers.add(m[1]);
+        }
+        let next = text;
+        for (const h of helpers) next = next.split(`${h}(require("vscode"))`).join('require("vscode")');
         if (next !== text) fs.writeFileSync(file, next);
       }
     });
@@ -98,7 +121,14 @@ const builds = [
     // Marks the moment the bundle starts loading, for the activation-cost measurement.
     banner: { js: 'globalThis.__gdsBundleLoadStart=globalThis.performance?performance.now():Date.now();globalThis.__gdsVscodeApiMs=(()=>{const t=performance.now();require("vscode");return performance.now()-t})();' },
     footer: { js: 'globalThis.__gdsBundleLoadEnd=globalThis.performance?performance.now():Date.now();' },
-    plugins: [lazyAzure, lazyLineage, lazyWorkflowHost, plainVscode],
+    plugins: [lazyAzure, lazyLineage, lazyWorkflowHost, lazyTrees, plainVscode],
+  },
+  {
+    // The Shares and Purview Catalog tree providers, loaded on first use (see lazyTrees).
+    ...common,
+    entryPoints: { trees: 'src/ui/trees.ts' },
+    platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], outdir,
+    plugins: [lazyAzure, plainVscode],
   },
   {
     // The workflow commands (wizards + workflows), loaded on first use (see lazyWorkflowHost).

@@ -3,8 +3,10 @@ import * as path from 'path';
 import { ActivityLog, ActivityTreeProvider } from './activity';
 import { CommandRegistry } from './commands';
 import { Connection } from './connection';
-import { CatalogTreeProvider } from './catalogTree';
-import { SharesTreeProvider } from './sharesTree';
+import type { CatalogTreeProvider } from './catalogTree';
+import type { SharesTreeProvider } from './sharesTree';
+import type * as TreesModule from './trees';
+import { LazyTreeProvider } from './lazyTree';
 import { Log } from './log';
 import { registerCoreCommands } from './coreCommands';
 import { registerProviderCommands } from './providerCommands';
@@ -60,8 +62,10 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
   const commands = new CommandRegistry(context, log, activity);
   const sandbox = new SandboxProcess(context, log);
 
-  const shares = new SharesTreeProvider(connection);
-  const catalog = new CatalogTreeProvider(connection);
+  // The tree providers' code (dist/trees.js) loads when a view first asks for its items or a
+  // command needs a tree; until then these stand-ins are registered (see ./lazyTree.ts).
+  const shares = new LazyTreeProvider<unknown, SharesTreeProvider>(() => new (loadTrees().SharesTreeProvider)(connection));
+  const catalog = new LazyTreeProvider<unknown, CatalogTreeProvider>(() => new (loadTrees().CatalogTreeProvider)(connection));
   const activityTree = new ActivityTreeProvider(activity);
   const sharesView = vscode.window.createTreeView('governedDataShare.shares', { treeDataProvider: shares, showCollapseAll: true });
   const catalogView = vscode.window.createTreeView('governedDataShare.catalog', { treeDataProvider: catalog, showCollapseAll: true });
@@ -73,6 +77,8 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
     sandbox,
     sharesView,
     catalogView,
+    shares,
+    catalog,
     activityTree,
     vscode.window.createTreeView('governedDataShare.activity', { treeDataProvider: activityTree }),
   );
@@ -94,8 +100,8 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
   const testing: TestingApi | undefined = context.extensionMode === vscode.ExtensionMode.Test ? {
     useAuthProvider: (id) => setAuthProviderOverride(id),
     connectSandboxWithVsCodeAccounts: async (file) => { await connection.connectSandbox(vscode.Uri.file(file), 'vscode'); },
-    shares: shares as vscode.TreeDataProvider<unknown>,
-    catalog: catalog as vscode.TreeDataProvider<unknown>,
+    shares,
+    catalog,
     activityLog: activity,
     activity: activityTree as vscode.TreeDataProvider<unknown>,
     sandboxPid: () => sandbox.pid,
@@ -110,4 +116,10 @@ export function activateUi(context: vscode.ExtensionContext): ExtensionApi {
     revealInShares: (resourceId) => shares.reveal(resourceId),
     ...(testing ? { testing } : {}),
   };
+}
+
+/** The lazily-loaded tree providers (dist/trees.js in the bundle; esbuild keeps this require at runtime). */
+function loadTrees(): typeof TreesModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./trees') as typeof TreesModule;
 }

@@ -9,6 +9,7 @@ import { CancelledError, UserFacingError } from '../workflows/errors';
 import { Activity, activityDetailsText, type ActivityLog } from './activity';
 import type { CatalogTreeProvider } from './catalogTree';
 import type { CommandRegistry } from './commands';
+import type { LazyTreeProvider } from './lazyTree';
 import type { SharesTreeProvider } from './sharesTree';
 import type { InfoNode } from './treeNodes';
 
@@ -17,8 +18,9 @@ const DETAILS_SCHEME = 'gds-asset';
 export interface TreeCommandDeps {
   context: vscode.ExtensionContext;
   commands: CommandRegistry;
-  shares: SharesTreeProvider;
-  catalog: CatalogTreeProvider;
+  /** The trees' stand-ins: `.provider` loads the real provider (dist/trees.js) on first use. */
+  shares: LazyTreeProvider<unknown, SharesTreeProvider>;
+  catalog: LazyTreeProvider<unknown, CatalogTreeProvider>;
   activity: ActivityLog;
 }
 
@@ -28,13 +30,13 @@ export function registerTreeCommands({ context, commands, shares, catalog, activ
 
   commands.register('governedDataShare.refreshNode', (node?: unknown) => {
     const p = owner(node);
-    if (p) p.refreshNode(node as never);
+    if (p) p.provider.refreshNode(node as never);
     else { shares.refresh(); catalog.refresh(); }
   });
 
   commands.register('governedDataShare.loadMore', async (node?: unknown) => {
     const p = owner(node);
-    if (p) await p.loadMore(node as InfoNode);
+    if (p) await p.provider.loadMore(node as InfoNode);
   });
 
   commands.register('governedDataShare.retryActivity', async (arg?: unknown) => {
@@ -59,10 +61,10 @@ export function registerTreeCommands({ context, commands, shares, catalog, activ
     if (keywords === undefined && classification === undefined) {
       keywords = await vscode.window.showInputBox({
         title: 'Search the Purview catalogs (1/2): keywords', prompt: 'Words in names, qualified names or descriptions; leave empty for every asset',
-        value: catalog.currentSearch?.keywords ?? '', placeHolder: 'e.g. customers, sales.csv',
+        value: catalog.provider.currentSearch?.keywords ?? '', placeHolder: 'e.g. customers, sales.csv',
       });
       if (keywords === undefined) throw new CancelledError();
-      const used = await vscode.window.withProgress({ location: { viewId: 'governedDataShare.catalog' } }, () => catalog.classificationsInUse());
+      const used = await vscode.window.withProgress({ location: { viewId: 'governedDataShare.catalog' } }, () => catalog.provider.classificationsInUse());
       const picked = await vscode.window.showQuickPick(
         [{ label: 'Any classification', name: undefined as string | undefined }, ...used.map((c) => ({ label: classificationLabel(c.name), description: c.name, detail: `${c.count} asset${c.count === 1 ? '' : 's'}`, name: c.name as string | undefined }))],
         { title: 'Search the Purview catalogs (2/2): classification', placeHolder: 'Only assets with this classification', matchOnDescription: true },
@@ -70,12 +72,12 @@ export function registerTreeCommands({ context, commands, shares, catalog, activ
       if (!picked) throw new CancelledError();
       classification = picked.name;
     }
-    catalog.setSearch({ keywords: keywords ?? '', classification });
+    catalog.provider.setSearch({ keywords: keywords ?? '', classification });
     await vscode.commands.executeCommand('governedDataShare.catalog.focus').then(undefined, () => undefined);
     return { keywords: keywords ?? '', classification };
   }, { activityTitle: 'Search the catalog' });
 
-  commands.register('governedDataShare.clearCatalogSearch', () => catalog.setSearch(undefined));
+  commands.register('governedDataShare.clearCatalogSearch', () => catalog.provider.setSearch(undefined));
 
   const documents = new Map<string, string>();
   const changed = new vscode.EventEmitter<vscode.Uri>();
@@ -88,7 +90,7 @@ export function registerTreeCommands({ context, commands, shares, catalog, activ
     const node = arg as { guid?: string; tenantId?: string; account?: string; name?: string; place?: { asset?: { guid: string; tenantId: string; account: string; name: string } } } | undefined;
     const target = node?.guid && node.tenantId && node.account ? { guid: node.guid, tenantId: node.tenantId, account: node.account, name: node.name ?? node.guid } : node?.place?.asset;
     if (!target) throw new UserFacingError('Choose an asset in the Purview Catalog view.', 'Right-click an asset and choose Open Details.');
-    const text = await catalog.assetDetails(target);
+    const text = await catalog.provider.assetDetails(target);
     const safe = target.name.replace(/[^\w.-]+/g, '_') || 'asset';
     const uri = vscode.Uri.from({ scheme: DETAILS_SCHEME, path: `/${target.account}/${safe}.md`, query: `guid=${encodeURIComponent(target.guid)}&tenant=${encodeURIComponent(target.tenantId)}` });
     documents.set(uri.toString(), text);

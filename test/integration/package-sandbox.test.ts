@@ -85,7 +85,7 @@ describe('The sandbox from the packaged .vsix', function () {
 
   it('ships the bundled sandbox and the panels it loads lazily, but not Azurite or node_modules', () => {
     const ext = path.join(unpacked, 'extension');
-    for (const f of ['dist/extension.js', 'dist/sandbox.js', 'dist/azurite-host.js', 'dist/azure.js', 'dist/lineagePanel.js', 'dist/workflowHost.js', 'dist/qualityWorker.js', 'dist/webview/lineage.css', 'dist/webview/dashboard.js', 'dist/webview/dashboard.css', 'examples/sandbox.recipe.json']) {
+    for (const f of ['dist/extension.js', 'dist/sandbox.js', 'dist/azurite-host.js', 'dist/azure.js', 'dist/lineagePanel.js', 'dist/workflowHost.js', 'dist/trees.js', 'dist/qualityWorker.js', 'dist/webview/lineage.css', 'dist/webview/dashboard.js', 'dist/webview/dashboard.css', 'examples/sandbox.recipe.json']) {
       assert.ok(fs.existsSync(path.join(ext, f)), `${f} is in the .vsix`);
     }
     assert.ok(!fs.existsSync(path.join(ext, 'node_modules')), 'no node_modules in the .vsix');

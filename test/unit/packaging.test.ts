@@ -18,6 +18,10 @@ describe('VSIX contents', () => {
     for (const f of ['dist/azure.js', 'dist/lineagePanel.js', 'dist/workflowHost.js', 'dist/sandbox.js', 'dist/azurite-host.js', 'dist/webview/lineage.js', 'dist/webview/lineage.css', 'examples/sandbox.recipe.json']) {
       assert.ok(files.includes(f), `${f} ships`);
     }
+    // Every bundle dist/extension.js loads at run time (the lazily loaded trees, panels, workflows, SDKs) ships.
+    const lazy = [...fs.readFileSync(path.join(REPO, 'dist/extension.js'), 'utf8').matchAll(/require\("\.\/([\w./-]+\.js)"\)/g)].map((m) => `dist/${m[1]}`);
+    assert.ok(lazy.includes('dist/trees.js'), `the tree providers load lazily: ${lazy.join(', ')}`);
+    for (const f of lazy) assert.ok(files.includes(f), `${f} (required by dist/extension.js) ships`);
     assert.ok(!files.includes('dist/recipe.js') && !files.includes('dist/meta.json'), 'the command-line runner and build metadata stay out');
     const unwanted = files.filter((f) => /\.ts$|\.map$|^src\/|^test\/|^out\/|^scripts\/|^node_modules\/|^\.sandbox\/|azurite\/dist\//.test(f));
     assert.deepStrictEqual(unwanted, [], 'nothing but what runs');
