@@ -111,3 +111,4 @@ export { PRODUCT_NAME, PRODUCT_VERSION } from '../common/version';
 
 // Auth helpers
 export * from '../auth/index';
+export { Http2HttpClient, sharedHttpClient } from './http2Client';

@@ -12,6 +12,7 @@
 import type { HttpClient, Pipeline, PipelinePolicy, PipelineRequest, PipelineResponse, TlsSettings } from '@azure/core-rest-pipeline';
 import { createSecureContext } from 'node:tls';
 import { createAbortError, isAbortError, retryAfterMsFrom } from '../common/azureErrors';
+import { sharedHttpClient } from './http2Client';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../common/version';
 
 /** Any AbortSignal-like object (DOM AbortSignal or the SDK's AbortSignalLike). */
@@ -107,7 +108,8 @@ export interface CommonPipelineOptions {
 export function commonPipelineOptions(settings: PipelineSettings = {}): CommonPipelineOptions {
   const r = resolvedRetry(settings.retry);
   return {
-    ...(settings.httpClient ? { httpClient: settings.httpClient } : {}),
+    // One client for the process: HTTP/2 where the server offers it, so parallel reads share a connection.
+    httpClient: settings.httpClient ?? sharedHttpClient(),
     ...(settings.caPem ? { tlsOptions: tlsOptionsFor(settings.caPem) } : {}),
     userAgentOptions: { userAgentPrefix: settings.userAgent ?? DEFAULT_USER_AGENT },
     retryOptions: { maxRetries: r.maxRetries, retryDelayInMs: r.retryDelayInMs, maxRetryDelayInMs: r.maxRetryDelayInMs },
@@ -133,7 +135,7 @@ function resolvedRetry(r: RetrySettings | undefined): Required<RetrySettings> {
   };
 }
 
-const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const RETRYABLE_NETWORK_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED', 'UND_ERR_SOCKET', 'ERR_HTTP2_STREAM_ERROR', 'ERR_HTTP2_GOAWAY_SESSION', 'ERR_HTTP2_SESSION_ERROR', 'ERR_HTTP2_INVALID_SESSION']);
 
 export const RETRY_POLICY_NAME = 'governedDataShareRetryPolicy';
 

@@ -5,9 +5,9 @@
  */
 import type { EventSink } from './eventTypes';
 import type { TokenCredential } from '@azure/core-auth';
-import { createDefaultHttpClient, type HttpClient } from '@azure/core-rest-pipeline';
+import type { HttpClient } from '@azure/core-rest-pipeline';
 import { azureCliCredential, environmentCredential, sandboxCredentials, type SandboxDescription } from '../auth';
-import { AZURE_PUBLIC_CLOUD, AzureClients, loadSandboxCloud, SCOPES, type CloudConfig, type FactoryOptions } from '../azure';
+import { AZURE_PUBLIC_CLOUD, AzureClients, loadSandboxCloud, SCOPES, sharedHttpClient, type CloudConfig, type FactoryOptions } from '../azure';
 import type { AuditActor } from './audit';
 import { currentStepId } from './engine';
 import { EventGridSink } from './events';
@@ -171,7 +171,7 @@ export async function createRecipeEnv(plan: RecipePlan, options: EnvOptions = {}
   const counter = new CallCounter(new URL(cloud.armEndpoint).host);
   // The sandbox answers long-running operations at once: poll it quickly (Azure keeps the SDK defaults).
   const base = options.clientOptions ?? (sandbox ? { lro: { intervalInMs: 50, minIntervalInMs: 10, maxIntervalInMs: 500 } } : {});
-  const clientOptions: FactoryOptions = { ...base, httpClient: counter.wrap(base.httpClient ?? createDefaultHttpClient()) };
+  const clientOptions: FactoryOptions = { ...base, httpClient: counter.wrap(base.httpClient ?? sharedHttpClient()) };
   const credentialFor = (s: SidePlan, which: string): { credential: TokenCredential; name: string } => {
     const fromClients = options.clients?.[s.tenantId];
     if (fromClients) return { credential: fromClients.credential, name: options.tenantNames?.[s.tenantId] ?? s.tenantId };

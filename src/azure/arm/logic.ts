@@ -10,10 +10,11 @@
  * principal as the responder.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createEmptyPipeline, createHttpHeaders, createPipelineRequest, type Pipeline } from '@azure/core-rest-pipeline';
+import { bearerTokenAuthenticationPolicy, createEmptyPipeline, createHttpHeaders, createPipelineRequest, type Pipeline } from '@azure/core-rest-pipeline';
 import { LogicManagementClient, type Workflow, type WorkflowRun, type WorkflowRunAction, type WorkflowTriggerCallbackUrl } from '@azure/arm-logic';
 import { AzureRequestError, errorFromResponse, toAzureRequestError } from '../../common/azureErrors';
 import type { PagedIterable } from '../core/paging';
+import { sharedHttpClient } from '../http2Client';
 import { applyPipelinePolicies, createRetryPolicy, tlsOptionsFor, type PipelineSettings } from '../pipeline';
 import { coreClientArmOptions, sdkCall, wrapPaged, type ArmSettings, type OperationOptions } from './common';
 
@@ -64,7 +65,7 @@ async function sendJson<T>(pipeline: Pipeline, settings: PipelineSettings, metho
   const request = createPipelineRequest({ url, method, headers: h, body: body === undefined ? undefined : JSON.stringify(body), abortSignal });
   const tls = tlsOptionsFor(settings.caPem);
   if (tls) request.tlsSettings = tls;
-  const client = settings.httpClient ?? createDefaultHttpClient();
+  const client = settings.httpClient ?? sharedHttpClient();
   let response;
   try {
     response = await pipeline.sendRequest(client, request);

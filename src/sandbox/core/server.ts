@@ -12,7 +12,7 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs/promises';
-import * as https from 'node:https';
+import * as http2 from 'node:http2';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as path from 'node:path';
 import { AzuriteBlobData, type StorageKeysRecord } from './blobs';
@@ -134,11 +134,11 @@ export class SandboxCore {
   readonly blobs: AzuriteBlobData;
   baseUrl = '';
   adminKey = '';
-  private server: https.Server | undefined;
+  private server: http2.Http2SecureServer | undefined;
   private azurite: AzuriteProcess | undefined;
   private readonly requestWatchers = new Set<(entry: RequestLogEntry) => void>();
   /** Extra origins (see CoreInternals.originFor) by lower-cased prefix. */
-  private readonly origins = new Map<string, { server: https.Server; port: number }>();
+  private readonly origins = new Map<string, { server: http2.Http2SecureServer; port: number }>();
 
   /**
    * Calls `watch` once per answered request (method, path with query, status, arrival and finish
@@ -377,7 +377,7 @@ export class SandboxCore {
     if (open) return open.port;
     const main = this.server;
     if (!main) throw new Error('The sandbox is not listening yet.');
-    const server = https.createServer({ cert: this.tls.cert, key: this.tls.key, keepAliveTimeout: 5000 }, (req, res) => {
+    const server = this.createServer((req, res) => {
       req.url = `${prefix}${req.url?.startsWith('/') ? '' : '/'}${req.url ?? ''}`;
       main.emit('request', req, res);
     });
@@ -439,8 +439,17 @@ export class SandboxCore {
 
   // ---- lifecycle -----------------------------------------------------------------------------
 
+  /**
+   * HTTPS that speaks HTTP/2 (ALPN `h2`, as ARM's front door does) and HTTP/1.1 alike: clients that
+   * fan out hundreds of reads share one connection instead of a TLS handshake each. Handlers see the
+   * same request and response API either way (HTTP/2 through Node's compatibility layer).
+   */
+  private createServer(handler: (req: IncomingMessage, res: ServerResponse) => void): http2.Http2SecureServer {
+    return http2.createSecureServer({ cert: this.tls.cert, key: this.tls.key, allowHTTP1: true, settings: { maxConcurrentStreams: 1000 } }, handler as unknown as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+  }
+
   async listen(): Promise<void> {
-    const server = https.createServer({ cert: this.tls.cert, key: this.tls.key, keepAliveTimeout: 5000 }, (req, res) => {
+    const server = this.createServer((req, res) => {
       if (this.requestWatchers.size > 0) {
         const start = Date.now();
         res.once('finish', () => {
@@ -580,8 +589,10 @@ export class SandboxCore {
       baseHeaders['x-ms-client-request-id'] = clientRequestId;
     }
     const controller = new AbortController();
+    let finished = false;
+    res.once('finish', () => (finished = true));
     res.on('close', () => {
-      if (!res.writableFinished) {
+      if (!finished) {
         controller.abort();
       }
     });
@@ -602,7 +613,8 @@ export class SandboxCore {
         method,
         path: pathname,
         query: url.searchParams,
-        headers: req.headers,
+        // HTTP/2's pseudo-headers (:method, :path, …) are not request headers to a handler.
+        headers: withoutPseudoHeaders(req.headers),
         body,
         baseUrl: this.baseUrl,
         apiVersion: url.searchParams.get('api-version') ?? '',
@@ -1040,6 +1052,11 @@ function send(res: ServerResponse, response: SandboxResponse, baseHeaders: Recor
 }
 
 export type { RouteMatch };
+
+function withoutPseudoHeaders(headers: IncomingMessage['headers']): IncomingMessage['headers'] {
+  if (!Object.keys(headers).some((k) => k.startsWith(':'))) return headers;
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith(':')));
+}
 
 /** The `tid` claim of a bearer token, unverified (only to tell callers apart in a request log). */
 function bearerTenant(authorization: string | undefined): string | undefined {
