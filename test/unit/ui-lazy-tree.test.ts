@@ -6,7 +6,9 @@
  * with VS Code's semantics (listeners called in order, disposable subscriptions).
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
 import Module from 'module';
+import * as path from 'path';
 import type * as LazyTreeModule from '../../src/ui/lazyTree';
 
 class EventEmitter<T> {
@@ -132,5 +134,19 @@ describe('Lazy tree provider (activation stand-in)', () => {
     assert.strictEqual(t.real()!.view, t.view);
     assert.strictEqual(await t.lazy.reveal('tenant'), true);
     assert.deepStrictEqual(t.revealed.map((r) => r.node.id), ['tenant']);
+  });
+});
+
+describe('Extension bundle without the trees', () => {
+  it('dist/extension.js holds none of the tree providers\' code; dist/trees.js holds it and is required at run time', function () {
+    const dist = path.resolve(__dirname, '../../../dist');
+    const metaFile = path.join(dist, 'meta.json');
+    if (!fs.existsSync(metaFile)) this.skip(); // npm test builds before the unit tier
+    const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> };
+    const inputsOf = (name: string) => Object.keys(Object.entries(meta.outputs).find(([file]) => file.replace(/\\/g, '/').endsWith(`dist/${name}`))?.[1].inputs ?? {});
+    const treeSources = ['src/ui/sharesTree.ts', 'src/ui/catalogTree.ts', 'src/ui/treeNodes.ts', 'src/ui/limiter.ts'];
+    assert.deepStrictEqual(inputsOf('extension.js').filter((f) => treeSources.includes(f)), [], 'no tree code in the activation bundle');
+    assert.deepStrictEqual(treeSources.filter((f) => !inputsOf('trees.js').includes(f)), [], 'the trees bundle has all of it');
+    assert.match(fs.readFileSync(path.join(dist, 'extension.js'), 'utf8'), /require\("\.\/trees\.js"\)/, 'loaded from dist/trees.js at run time');
   });
 });
