@@ -6,9 +6,9 @@
  */
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import type { HttpClient } from '@azure/core-rest-pipeline';
-import { AzureRequestError, errorFromResponse, isAbortError, toAzureRequestError } from '../common/azureErrors';
+import { AzureRequestError, createAbortError, errorFromResponse, isAbortError, toAzureRequestError } from '../common/azureErrors';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../common/version';
-import { tlsOptionsFor } from '../azure/pipeline';
+import { tlsOptionsFor } from '../common/tls';
 
 export type { AccessToken, GetTokenOptions, TokenCredential };
 export { credentialFromGetToken, jwtExpiry, type GetTokenFunction, type GetTokenResult } from './bridge';
@@ -16,14 +16,30 @@ export { credentialFromGetToken, jwtExpiry, type GetTokenFunction, type GetToken
 /** A credential whose real implementation is created (and its module loaded) on first use. */
 export function lazyCredential(create: () => Promise<TokenCredential>): TokenCredential {
   let inner: Promise<TokenCredential> | undefined;
+  /**
+   * Identical requests while one is in flight share it: MSAL does not, so the first burst of a
+   * tree level or the dashboard (every client's pipeline asking at once, with `enableCae`) sent one
+   * token request per client to Entra instead of one.
+   */
+  const inflight = new Map<string, Promise<AccessToken | null>>();
+  const once = async (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> => {
+    inner ??= create().catch((e: unknown) => {
+      inner = undefined;
+      throw e;
+    });
+    return (await inner).getToken(scopes, options);
+  };
   return {
     async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
-      inner ??= create().catch((e: unknown) => {
-        inner = undefined;
-        throw e;
-      });
+      const key = JSON.stringify([[scopes].flat().sort(), options?.tenantId ?? '', options?.claims ?? '', options?.enableCae === true]);
       try {
-        return await (await inner).getToken(scopes, options);
+        let p = inflight.get(key);
+        if (!p) {
+          // The shared request is not tied to one caller's abort signal; each caller still stops waiting on its own.
+          p = once(scopes, options?.claims || options?.tenantId || options?.enableCae ? { claims: options.claims, tenantId: options.tenantId, enableCae: options.enableCae } : undefined).finally(() => inflight.delete(key));
+          inflight.set(key, p);
+        }
+        return await abortable(p, options?.abortSignal);
       } catch (e) {
         if (isAbortError(e)) {
           throw e;
@@ -32,6 +48,16 @@ export function lazyCredential(create: () => Promise<TokenCredential>): TokenCre
       }
     },
   };
+}
+
+function abortable<T>(p: Promise<T>, signal: GetTokenOptions['abortSignal']): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(createAbortError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(createAbortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then((v) => (signal.removeEventListener('abort', onAbort), resolve(v)), (e: unknown) => (signal.removeEventListener('abort', onAbort), reject(e)));
+  });
 }
 
 export interface IdentityCommonOptions {

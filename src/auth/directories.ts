@@ -10,7 +10,7 @@
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { AzureRequestError, errorFromResponse, isAbortError, toAzureRequestError } from '../common/azureErrors';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../common/version';
-import { tlsOptionsFor } from '../azure/pipeline';
+import { tlsOptionsFor } from '../common/tls';
 import { PasswordGrantCredential } from './credentials';
 import { readSandboxCa, type SandboxDescription } from './sandbox';
 import type { SubscriptionInfo, TenantDirectory, TenantInfo } from './tenants';

@@ -10,8 +10,8 @@
  * - logging never includes Authorization (the core log policy redacts every header not allowed).
  */
 import type { HttpClient, Pipeline, PipelinePolicy, PipelineRequest, PipelineResponse, TlsSettings } from '@azure/core-rest-pipeline';
-import { createSecureContext } from 'node:tls';
 import { createAbortError, isAbortError, retryAfterMsFrom } from '../common/azureErrors';
+import { tlsOptionsFor } from '../common/tls';
 import { sharedHttpClient } from './http2Client';
 import { PRODUCT_NAME, PRODUCT_VERSION } from '../common/version';
 
@@ -76,25 +76,7 @@ export interface PipelineSettings {
 
 export const DEFAULT_USER_AGENT = `${PRODUCT_NAME}/${PRODUCT_VERSION}`;
 
-const tlsCache = new Map<string, TlsSettings>();
-
-/**
- * One TlsSettings object per CA PEM: the Node HTTP client caches agents by this object. It also
- * carries one prebuilt TLS secure context (the agent passes it on to every `tls.connect`), so a new
- * connection does not parse the CA and build a context again: that took about 0.5 ms of CPU per
- * connection, a third of the client's cost when a tree level opens hundreds of connections at once.
- */
-export function tlsOptionsFor(caPem: string | undefined): TlsSettings | undefined {
-  if (!caPem) {
-    return undefined;
-  }
-  let tls = tlsCache.get(caPem);
-  if (!tls) {
-    tls = Object.assign({ ca: caPem }, { secureContext: createSecureContext({ ca: caPem }) });
-    tlsCache.set(caPem, tls);
-  }
-  return tls;
-}
+export { tlsOptionsFor } from '../common/tls';
 
 /** Options every core-client / rest-core-client based SDK accepts. */
 export interface CommonPipelineOptions {

@@ -110,7 +110,8 @@ export class AzureSession {
     for (const t of result.tenants) {
       if (t.state !== 'signedIn' || t.subscriptions.length === 0) continue;
       void this.clients(t.tenant.tenantId)
-        .then((c) => c.credential.getToken(c.armSettings.scopes))
+        // As the SDK pipelines ask (with CAE), so theirs is the cached one.
+        .then((c) => c.credential.getToken(c.armSettings.scopes, { enableCae: true }))
         .catch(() => undefined);
     }
   }

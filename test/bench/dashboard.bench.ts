@@ -3,7 +3,8 @@
  *  - a sandbox with the `history-bench` seed: Contoso and Fabrikam send 50 shares each (over five
  *    subscriptions per tenant, ten shares each), each with a year of daily snapshots (36,500);
  *  - 100 ms latency injected on every request, then the dashboard's first view gathered from the
- *    two tenants as the editor does (`gatherMs`, also `firstViewMs`): history listed newest first
+ *    two tenants as the editor does, in a process of its own (test/bench/dashboardGather.ts) as the
+ *    extension host is apart from the sandbox's process (`gatherMs`, also `firstViewMs`): history listed newest first
  *    down to 90 days ago (further only where a share's last success is older), details of each
  *    share's newest week within the read budget, the rest pending for the background fill;
  *  - the deepest chain: the gatherer's longest chain of dependent round trips (subscription ->
@@ -23,7 +24,8 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSandbox, type RequestLogEntry } from '../../src/sandbox';
-import { computeFigures, gatherDashboard, startDashboard, tenantsOfSandbox } from '../../src/workflows/dashboard';
+import { fork } from 'node:child_process';
+import { computeFigures, type DashboardData } from '../../src/workflows/dashboard';
 
 const log = (m: string) => process.stderr.write(`[bench:dashboard] ${m}\n`);
 const REPO = path.resolve(__dirname, '../../..');
@@ -75,28 +77,41 @@ export async function run(): Promise<Record<string, unknown>> {
   const sandbox = await startSandbox({ port: 0, dataDir, quiet: true, lroRetryAfterSeconds: 0, seed: 'history-bench' });
   try {
     log(`history-bench seed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    const tenants = (await tenantsOfSandbox(sandbox.descriptionPath)).filter((t) => ['Contoso', 'Fabrikam'].includes(t.tenant.displayName));
-    // Sign in first (as the editor is, before a dashboard is opened): token requests are not part of the gathering.
-    await Promise.all(tenants.map(async (t) => { const c = await t.clients(); await c.credential.getToken('https://management.azure.com/.default'); await c.credential.getToken('https://purview.azure.net/.default'); }));
+    // The gatherer runs in its own process (test/bench/dashboardGather.ts), as the dashboard runs in
+    // the extension host apart from the sandbox's process; this process keeps the sandbox and its log.
+    const dataFile = path.join(dataDir, 'dashboard-data.json');
+    const child = fork(path.join(__dirname, 'dashboardGather.js'), [], { env: { ...process.env, GDS_DASHBOARD_SANDBOX: sandbox.descriptionPath, GDS_DASHBOARD_SINCE: new Date(sandbox.core.now().getTime() - FIRST_VIEW_DAYS * 86_400_000).toISOString(), GDS_DASHBOARD_DATA: dataFile }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const messages: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const waiters: Array<() => void> = [];
+    child.on('message', (m: Record<string, unknown>) => { messages.push(m); waiters.splice(0).forEach((w) => w()); });
+    const exited = new Promise<number>((resolve) => child.on('exit', (code) => { resolve(code ?? 1); waiters.splice(0).forEach((w) => w()); }));
+    const next = async (key: string): Promise<any> => { // eslint-disable-line @typescript-eslint/no-explicit-any
+      for (;;) {
+        const hit = messages.find((m) => key in m);
+        if (hit) return hit[key];
+        if (child.exitCode !== null) throw new Error(`the gathering process exited (${child.exitCode}) before '${key}'`);
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    };
+    await next('ready');
 
     sandbox.setFaults([{ kind: 'latency', rate: 1, pattern: '.*', latencyMs: LATENCY_MS }]);
     const entries: RequestLogEntry[] = [];
     const unwatch = sandbox.core.watchRequests((e) => entries.push(e));
-    const started = Date.now();
-    const session = await startDashboard(tenants, { details: 'budget', historySince: new Date(sandbox.core.now().getTime() - FIRST_VIEW_DAYS * 86_400_000).toISOString() });
-    const gatherMs = Date.now() - started;
+    child.send('go');
+    const firstMsg = await next('first');
     unwatch();
-    const first = session.data;
-    const firstViewSnapshots = computeFigures(first).summary.snapshots;
-    const firstHistoryPending = first.stats.historyPending ?? 0;
-    const firstDetailsRead = first.stats.detailsRead;
-    const firstDetailsPending = first.stats.detailsPending;
-    const firstArmCalls = first.stats.armCalls;
-    const firstPurviewCalls = first.stats.purviewCalls;
-    const firstChainDepth = first.stats.chainDepth;
-    const historyFrom = first.historyFrom;
-    log(`first view (history from ${historyFrom ?? 'the start'}): ${gatherMs} ms, ${first.stats.armCalls} ARM + ${first.stats.purviewCalls} Purview calls, ${firstViewSnapshots} snapshots in range, ${firstHistoryPending} listings with older pages left`);
-    const calls = entries.filter((e) => /^\/(subscriptions|purview)\//.test(e.url));
+    const gatherMs = firstMsg.gatherMs as number;
+    const firstViewSnapshots = firstMsg.snapshots as number;
+    const firstHistoryPending = firstMsg.stats.historyPending ?? 0;
+    const firstDetailsRead = firstMsg.stats.detailsRead as number;
+    const firstDetailsPending = firstMsg.stats.detailsPending as number;
+    const firstArmCalls = firstMsg.stats.armCalls as number;
+    const firstPurviewCalls = firstMsg.stats.purviewCalls as number;
+    const firstChainDepth = firstMsg.stats.chainDepth as number;
+    const historyFrom = firstMsg.historyFrom as string | null;
+    log(`first view (history from ${historyFrom ?? 'the start'}): ${gatherMs} ms, ${firstArmCalls} ARM + ${firstPurviewCalls} Purview calls, ${firstViewSnapshots} snapshots in range, ${firstHistoryPending} listings with older pages left`);
+    const calls = entries.filter((e) => e.start >= firstMsg.start && /^\/(subscriptions|purview)\//.test(e.url));
     const arm = calls.filter((e) => e.url.startsWith('/subscriptions/'));
     const keys = calls.filter((e) => !/listSynchronizationDetails/.test(e.url)).map((e) => `${e.tenantId ?? '-'} ${e.method} ${e.url}`);
     const duplicates = keys.filter((k, i) => keys.indexOf(k) !== i);
@@ -112,19 +127,19 @@ export async function run(): Promise<Record<string, unknown>> {
     const chainMs = chainDepth * LATENCY_MS;
     const ratio = +(gatherMs / chainMs).toFixed(2);
     // The rest of the history, as the editor's background fill reads it (within the read budget).
-    let t1 = Date.now();
-    await session.fillHistory();
-    const historyFillMs = Date.now() - t1;
-    const historyFillCalls = session.data.stats.armCalls - firstArmCalls;
-    log(`the rest of the history in ${historyFillMs} ms (${historyFillCalls} more pages); ${session.data.synchronizations.length} snapshots`);
+    const fill = await next('fill');
+    const historyFillMs = fill.historyFillMs as number;
+    const historyFillCalls = (fill.armCalls as number) - firstArmCalls;
+    log(`the rest of the history in ${historyFillMs} ms (${historyFillCalls} more pages); ${fill.snapshots} snapshots`);
     // The whole year in one pass without the bound (the gathering as it was measured before).
-    t1 = Date.now();
-    const data = await gatherDashboard(tenants, { details: 'budget' });
-    const fullHistoryMs = Date.now() - t1;
+    const full = await next('full');
+    if ((await exited) !== 0) throw new Error('the gathering process failed');
+    const fullHistoryMs = full.fullHistoryMs as number;
+    const data = JSON.parse(fs.readFileSync(dataFile, 'utf8')) as DashboardData;
     log(`the whole year in one pass: ${fullHistoryMs} ms, ${data.stats.armCalls} ARM + ${data.stats.purviewCalls} Purview calls, chain ${data.stats.chainDepth}`);
     const shares = data.shares.length;
     const days = Math.round((Date.parse(data.synchronizations.reduce((m, s) => (s.startTime > m ? s.startTime : m), '')) - Date.parse(data.synchronizations.reduce((m, s) => (s.startTime < m ? s.startTime : m), '9'))) / 86_400_000) + 1;
-    log(`${shares} shares, ${data.synchronizations.length} snapshots over ${days} days; first view gathered in ${gatherMs} ms; ${firstArmCalls} ARM + ${firstPurviewCalls} Purview calls; chain ${chainDepth} (request log: ${logChain}) = ${chainMs} ms; ratio ${ratio}; details ${firstDetailsRead} read, ${firstDetailsPending} pending; max ${maxReadsPerSubscription} reads per subscription (budget ${readBudget}); ${duplicates.length} duplicate calls; warnings: ${first.warnings.length + data.warnings.length}`);
+    log(`${shares} shares, ${data.synchronizations.length} snapshots over ${days} days; first view gathered in ${gatherMs} ms; ${firstArmCalls} ARM + ${firstPurviewCalls} Purview calls; chain ${chainDepth} (request log: ${logChain}) = ${chainMs} ms; ratio ${ratio}; details ${firstDetailsRead} read, ${firstDetailsPending} pending; max ${maxReadsPerSubscription} reads per subscription (budget ${readBudget}); ${duplicates.length} duplicate calls; warnings: ${full.warnings}`);
 
     // Render: the figures as the panel posts them (every-snapshot table cut to the most recent 200).
     const figures = computeFigures(data);
@@ -174,7 +189,7 @@ export async function run(): Promise<Record<string, unknown>> {
       duplicateCalls: duplicates.length,
       maxArmReadsPerTenantSubscription: maxReadsPerSubscription, armReadBudgetInWindow: readBudget,
       charts: render.charts, textAlternatives: render.alternatives, cspViolations: render.cspViolations.length,
-      warnings: first.warnings.length + data.warnings.length,
+      warnings: full.warnings as number,
       target: 'gatherMs <= 1.5 x chainMs (deepest chain x 100 ms), no call twice, ARM reads per tenant+subscription <= 250 + 25/s over the gathering, renderMs <= 1000 with no CSP violation',
       note: `gatherMs (= firstViewMs) is the editor's first view: every share, consumer, schedule, storage account and Purview asset, each share's history newest first down to ${FIRST_VIEW_DAYS} days ago (read further only where a share's last success is older), and the files and bytes of each share's newest 7 snapshots within the read budget; figures over time cover those ${FIRST_VIEW_DAYS} days until the older pages (historyFillMs, in the background) and the other details are read. fullHistoryMs: the whole year in one pass (what gatherMs measured before). armCalls/purviewCalls/chainMs are the first view's; fullHistory* the one pass's.`,
     };

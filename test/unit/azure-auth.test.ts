@@ -137,3 +137,47 @@ describe('auth: credential sources', () => {
     }
   });
 });
+
+describe('lazyCredential shares identical token requests in flight', () => {
+  function counting() {
+    const calls: Array<{ scopes: string | string[]; enableCae?: boolean }> = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const cred = lazyCredential(async () => ({
+      getToken: async (scopes: string | string[], options?: { enableCae?: boolean }) => {
+        calls.push({ scopes, enableCae: options?.enableCae });
+        await gate;
+        return { token: `t${calls.length}`, expiresOnTimestamp: Date.now() + 3600_000 };
+      },
+    }));
+    return { cred, calls, release };
+  }
+
+  it('ten parallel asks for the same scope and options make one request; CAE and other scopes are their own', async () => {
+    const { cred, calls, release } = counting();
+    const same = Array.from({ length: 10 }, () => cred.getToken('https://management.azure.com/.default', { enableCae: true }));
+    const nonCae = cred.getToken(['https://management.azure.com/.default']);
+    const other = cred.getToken('https://purview.azure.net/.default', { enableCae: true });
+    await new Promise((r) => setTimeout(r, 10));
+    release();
+    const tokens = await Promise.all(same);
+    assert.strictEqual(new Set(tokens.map((t) => t?.token)).size, 1, 'every caller got the one token');
+    await Promise.all([nonCae, other]);
+    assert.strictEqual(calls.length, 3);
+    assert.deepStrictEqual(calls.map((c) => c.enableCae), [true, undefined, true]);
+    // Once settled, the next ask goes to the credential again (its own cache decides).
+    await cred.getToken('https://management.azure.com/.default', { enableCae: true });
+    assert.strictEqual(calls.length, 4);
+  });
+
+  it('one caller giving up does not fail the others', async () => {
+    const { cred, release } = counting();
+    const ac = new AbortController();
+    const quitter = cred.getToken('s/.default', { abortSignal: ac.signal });
+    const stayer = cred.getToken('s/.default');
+    ac.abort();
+    await assert.rejects(quitter, (e: Error) => e.name === 'AbortError');
+    release();
+    assert.ok((await stayer)?.token);
+  });
+});
