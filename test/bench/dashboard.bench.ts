@@ -111,6 +111,8 @@ export async function run(): Promise<Record<string, unknown>> {
     const firstChainDepth = firstMsg.stats.chainDepth as number;
     const historyFrom = firstMsg.historyFrom as string | null;
     log(`first view (history from ${historyFrom ?? 'the start'}): ${gatherMs} ms, ${firstArmCalls} ARM + ${firstPurviewCalls} Purview calls, ${firstViewSnapshots} snapshots in range, ${firstHistoryPending} listings with older pages left`);
+    // GDS_BENCH_DUMP=<file>: the first view's requests, for looking at where the time goes.
+    if (process.env.GDS_BENCH_DUMP) fs.writeFileSync(process.env.GDS_BENCH_DUMP, JSON.stringify({ start: firstMsg.start, end: firstMsg.end, entries }));
     const calls = entries.filter((e) => e.start >= firstMsg.start && /^\/(subscriptions|purview)\//.test(e.url));
     const arm = calls.filter((e) => e.url.startsWith('/subscriptions/'));
     const keys = calls.filter((e) => !/listSynchronizationDetails/.test(e.url)).map((e) => `${e.tenantId ?? '-'} ${e.method} ${e.url}`);

@@ -116,6 +116,11 @@ export interface Store {
   get<T>(collection: string, key: string): T | undefined;
   /** All values in a collection whose key starts with `prefix` (case-insensitive), in key order. */
   list<T>(collection: string, prefix?: string): T[];
+  /**
+   * Like `list`, for callers that only read: the values are frozen and shared between calls while
+   * their stored form is unchanged (no parse per request of a long history). Optional.
+   */
+  listReadOnly?<T>(collection: string, prefix?: string): ReadonlyArray<Readonly<T>>;
   put<T>(collection: string, key: string, value: T): void;
   delete(collection: string, key: string): boolean;
   /** Names of all collections that hold at least one key. */

@@ -100,6 +100,30 @@ export class JournaledStore implements Store {
     return this.keysWithPrefix(collection, map, prefix.toLowerCase()).map((k) => JSON.parse(map.get(k) as string) as T);
   }
 
+  /** Parsed, frozen values served by listReadOnly, with the stored text they came from. */
+  private readonly frozen = new Map<string, Map<string, { raw: string; value: unknown }>>();
+
+  listReadOnly<T>(collection: string, prefix = ''): ReadonlyArray<Readonly<T>> {
+    const map = this.data.get(collection);
+    if (!map) {
+      return [];
+    }
+    let cache = this.frozen.get(collection);
+    if (!cache) {
+      cache = new Map();
+      this.frozen.set(collection, cache);
+    }
+    const c = cache;
+    return this.keysWithPrefix(collection, map, prefix.toLowerCase()).map((k) => {
+      const raw = map.get(k) as string;
+      const hit = c.get(k);
+      if (hit && hit.raw === raw) return hit.value as T;
+      const value = deepFreeze(JSON.parse(raw) as T);
+      c.set(k, { raw, value });
+      return value;
+    });
+  }
+
   /** Keys (lower-cased) of a collection that start with `prefix`, in order. */
   keys(collection: string, prefix = ''): string[] {
     const map = this.data.get(collection);
@@ -141,6 +165,7 @@ export class JournaledStore implements Store {
       return false;
     }
     map.delete(k);
+    this.frozen.get(collection)?.delete(k);
     this.indexRemove(collection, k);
     if (map.size === 0) {
       this.data.delete(collection);
@@ -460,4 +485,12 @@ async function syncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v as Record<string, unknown>)) deepFreeze(x);
+  }
+  return v;
 }

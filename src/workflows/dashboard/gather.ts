@@ -205,6 +205,8 @@ class Gatherer {
   private readonly pendingRuns: SyncFact[] = [];
   /** Listings stopped at `historySince` (first view): their older pages are read by fillPending. */
   private readonly histories: HistoryListing[] = [];
+  /** Sent shares' history listings in flight (first pages, down to historySince). */
+  private readonly historyTasks: Array<Promise<void>> = [];
   /** Runs (this.syncs) up to this index have been through details(): read, cached or pending. */
   private detailsUpTo = 0;
   /** Depth after the deepest data set list (the catalogs' lookups depend on it). */
@@ -354,6 +356,12 @@ class Gatherer {
     const now = this.options.now?.() ?? new Date();
     await Promise.all(this.tenants.map((t) => this.tenant(t)));
     this.check();
+    // Every share, data set and Purview account is known: the catalogs' lookups start now, beside
+    // the history pages still being read (they depend on different lists).
+    const catalogs = this.purview();
+    catalogs.catch(() => undefined);
+    for (let n = 0; n < this.historyTasks.length; n = this.historyTasks.length) await Promise.all(this.historyTasks.slice(n));
+    this.check();
     // Received shares from a connected provider whose share was not found there: read their history consumer side.
     const providerShares = new Map(this.shares.map((s) => [`${lc(this.tenantName(s.tenantId))}|${lc(s.shareName)}`, s]));
     const late: Array<Promise<void>> = [];
@@ -364,8 +372,7 @@ class Gatherer {
     }
     await Promise.all(late);
     if (this.histories.length) await this.completeLastSuccess();
-    // Details and the catalogs depend on different lists: both at once.
-    const [, assets] = await Promise.all([this.details(), this.purview()]);
+    const [, assets] = await Promise.all([this.details(), catalogs]);
     let approvals: ApprovalFact[] | undefined;
     if (this.options.extras?.approvals) {
       try { approvals = await this.options.extras.approvals(this.options.signal); } catch (e) { this.warnings.push(`Approvals: ${e instanceof Error ? e.message : String(e)}`); }
@@ -464,11 +471,12 @@ class Gatherer {
               }
               return added;
             };
+            // The history pages go on while the share's facts are recorded: the catalogs wait only for the lists.
+            this.historyTasks.push(this.history(bucket, d1, (token, sig) => runsOf(token, sig), () => runsOf(), addRuns).then(() => undefined, (e: unknown) => this.warn(t.tenant, `history of share ${shareRef.shareName}`, e)));
             const [sets, settings, psubs] = await Promise.all([
               this.list(bucket, d1, ds.dataSets.listByShare(shareRef, { abortSignal: signal })),
               this.list(bucket, d1, ds.synchronizationSettings.listByShare(shareRef, { abortSignal: signal })),
               this.list(bucket, d1, ds.providerShareSubscriptions.listByShare(shareRef, { abortSignal: signal })),
-              this.history(bucket, d1, (token, sig) => runsOf(token, sig), () => runsOf(), addRuns),
             ]);
             this.dataSetDepth = Math.max(this.dataSetDepth, sets.depth);
             const fact: ShareFact = {

@@ -17,7 +17,7 @@ import {
 } from './links';
 import { deletedLro, detachShareSubscription, loadAccount, synchronizationIdOf } from './provider';
 import {
-  type SyncMode, beginSynchronization, findSyncRecord, isTerminal, listSyncRecords, renderDetail, renderSubscriptionSynchronization,
+  type SyncMode, beginSynchronization, findSyncRecord, isTerminal, readSyncRecords, renderDetail, renderSubscriptionSynchronization,
   requestCancel, triggerStatus,
 } from './sync';
 
@@ -487,7 +487,7 @@ export function cancelSynchronization(req: SandboxRequest, p: P, ctx: SandboxCon
 
 export function listSubscriptionSynchronizations(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
   const ss = loadShareSubscription(ctx, p);
-  const runs = listSyncRecords(ctx, `${ss.id}/synchronizations/`).sort((a, b) => b.startTime.localeCompare(a.startTime));
+  const runs = [...readSyncRecords(ctx, `${ss.id}/synchronizations/`)].sort((a, b) => b.startTime.localeCompare(a.startTime));
   return listResponse(req, runs.map(renderSubscriptionSynchronization));
 }
 

@@ -15,7 +15,7 @@ import {
   type Invitation, type InvitationInternal, type ProviderShareSubscription, type ProviderShareSubscriptionInternal, type Share,
   type ShareInternal, type ShareSubscriptionInternal, providerStatus, renderStatus,
 } from './links';
-import { type SyncRecord, abortRunsFor, findSyncRecord, listSyncRecords, renderDetail, renderShareSynchronization } from './sync';
+import { type SyncRecord, abortRunsFor, findSyncRecord, readSyncRecords, renderDetail, renderShareSynchronization } from './sync';
 
 type P = Record<string, string>;
 
@@ -532,8 +532,8 @@ export function listShareSynchronizationDetails(req: SandboxRequest, p: P, ctx: 
  * A share's runs: read under each of its consumers' share subscriptions (records are keyed by the
  * share subscription), so a share with a year of history is not found by scanning every record.
  */
-function shareRuns(ctx: SandboxContext, share: Share): SyncRecord[] {
-  return shareSubscriptionIds(ctx, share).flatMap((ssId) => listSyncRecords(ctx, `${ssId}/synchronizations/`)).filter((r) => r.providerShareUid === share.internal.uid);
+function shareRuns(ctx: SandboxContext, share: Share): ReadonlyArray<Readonly<SyncRecord>> {
+  return shareSubscriptionIds(ctx, share).flatMap((ssId) => readSyncRecords(ctx, `${ssId}/synchronizations/`)).filter((r) => r.providerShareUid === share.internal.uid);
 }
 
 function shareSubscriptionIds(ctx: SandboxContext, share: Share): string[] {

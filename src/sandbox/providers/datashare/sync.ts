@@ -81,6 +81,12 @@ export function listSyncRecords(ctx: SandboxContext, prefix?: string): SyncRecor
   return ctx.store.list<SyncRecord>(SYNCS, prefix ? key(prefix) : undefined).filter((r) => r && typeof r.synchronizationId === 'string');
 }
 
+/** Read-only records (frozen, shared between calls): for listings that only render them. */
+export function readSyncRecords(ctx: SandboxContext, prefix: string): ReadonlyArray<Readonly<SyncRecord>> {
+  const all = ctx.store.listReadOnly ? ctx.store.listReadOnly<SyncRecord>(SYNCS, key(prefix)) : ctx.store.list<SyncRecord>(SYNCS, key(prefix));
+  return all.filter((r) => r && typeof r.synchronizationId === 'string');
+}
+
 export function findSyncRecord(ctx: SandboxContext, shareSubscriptionId: string, synchronizationId: string): SyncRecord | undefined {
   return ctx.store.get<SyncRecord>(SYNCS, key(`${shareSubscriptionId}/synchronizations/${synchronizationId}`));
 }
