@@ -270,3 +270,29 @@ async function waitForPidGone(pid: number): Promise<void> {
   }
   throw new Error(`process ${pid} (Azurite host) did not exit after the sandbox was killed`);
 }
+
+describe('JournaledStore.listReadOnly', () => {
+  it('serves frozen values, shares them while unchanged, and follows puts and deletes', async () => {
+    const store = await JournaledStore.open(tempDir('gds-store-ro-'));
+    try {
+      store.put('runs', '/s/a/1', { id: 1, details: [{ files: 2 }] });
+      store.put('runs', '/s/a/2', { id: 2, details: [] });
+      store.put('runs', '/s/b/1', { id: 3, details: [] });
+      const first = store.listReadOnly<{ id: number; details: Array<{ files: number }> }>('runs', '/s/a/');
+      assert.deepEqual(first.map((r) => r.id), [1, 2]);
+      assert.ok(Object.isFrozen(first[0]) && Object.isFrozen(first[0].details[0]), 'deeply frozen');
+      assert.throws(() => { (first[0] as { id: number }).id = 9; }, TypeError);
+      const again = store.listReadOnly<{ id: number }>('runs', '/s/a/');
+      assert.equal(again[0], first[0], 'the same object while the record is unchanged');
+      store.put('runs', '/s/a/1', { id: 1, details: [{ files: 5 }] });
+      const changed = store.listReadOnly<{ id: number; details: Array<{ files: number }> }>('runs', '/s/a/');
+      assert.notEqual(changed[0], first[0]);
+      assert.equal(changed[0].details[0].files, 5);
+      assert.equal(store.list<{ details: Array<{ files: number }> }>('runs', '/s/a/')[0].details[0].files, 5, 'list still returns fresh, writable copies');
+      store.delete('runs', '/s/a/2');
+      assert.deepEqual(store.listReadOnly<{ id: number }>('runs', '/s/a/').map((r) => r.id), [1]);
+    } finally {
+      await store.close();
+    }
+  });
+});
