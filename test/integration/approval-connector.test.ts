@@ -12,21 +12,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunningSandbox } from '../../src/sandbox';
-import { AzureClients, loadSandboxCloud, type CloudConfig } from '../../src/azure';
-import { sandboxCredentials, type SandboxDescription } from '../../src/auth';
+import { loadSandboxCloud, type AzureClients, type CloudConfig } from '../../src/azure';
+import type { SandboxDescription } from '../../src/auth';
 import { approvalWhere, decideApproval, decisionsWorkflowName, listApprovalRequests, listPendingApprovals, provisionApprovalWorkflow, type PendingApproval } from '../../src/workflows/approvals';
 import { AuditTrail } from '../../src/workflows/audit';
-import type { RunResult, Step } from '../../src/workflows/engine';
-import type { Principal, RecipeEnv } from '../../src/workflows/env';
+import type { RecipeEnv } from '../../src/workflows/env';
 import { checkPlan, type RecipePlan } from '../../src/workflows/plan';
 import { recipeSteps, runRecipeSteps, stepsFor } from '../../src/workflows/recipe';
-import { approvalStep } from '../../src/workflows/steps/approval';
-import { shareRef } from '../../src/workflows/steps/common';
-import { FAST_CLIENTS } from './support/flow';
+import { APPROVAL_INFRA, datasetNames, gateSteps as gateStepsOn, personOf, shareEnv, stepFailure, type Person } from './support/approvals';
 import { freshPlan, recipeEnv } from './support/recipe';
-import { request, startTestSandbox, tokenFor, ARM_SCOPE } from './support/sandbox';
+import { request, startTestSandbox } from './support/sandbox';
 
-const INFRA = ['provider.register', 'provider.storage', 'provider.dataRole', 'provider.upload', 'provider.dataShareAccount'];
 const TEAM = '3f0c9a4e-1b2d-4c5e-8f70-9a1b2c3d4e5f';
 const CHANNEL = '19:a1b2c3d4e5f60718293a4b5c6d7e8f90@thread.tacv2';
 
@@ -39,8 +35,8 @@ describe('approvals with the Teams connector and Entra ID OAuth decisions (sandb
   let plan: RecipePlan;
   let audit: AuditTrail;
   let auditFile: string;
-  let ava: { token: string; clients: AzureClients; principal: Principal };
-  let ben: { clients: AzureClients; principal: Principal };
+  let ava: Person;
+  let ben: Person;
   const now = () => sandbox.core.context.clock.now();
 
   before(async () => {
@@ -66,46 +62,18 @@ describe('approvals with the Teams connector and Entra ID OAuth decisions (sandb
     base = await recipeEnv(sandbox, plan);
     auditFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gds-approval-connector-')), 'audit.jsonl');
     audit = new AuditTrail(auditFile);
-    const infra = await runRecipeSteps(stepsFor(INFRA, recipeSteps(), { withDependencies: false }), base, { audit });
+    const infra = await runRecipeSteps(stepsFor(APPROVAL_INFRA, recipeSteps(), { withDependencies: false }), base, { audit });
     assert.ok(infra.ok, JSON.stringify(infra.outcomes.filter((o) => o.status !== 'succeeded')));
-    const tenant = description.tenants.find((t) => t.tenantId === contoso)!;
-    const avaCredential = sandboxCredentials(description, contoso, 'user', { caPem: cloud.caPem });
-    ava = {
-      token: await tokenFor(avaCredential, ARM_SCOPE),
-      clients: new AzureClients(cloud, contoso, avaCredential, FAST_CLIENTS),
-      principal: { tenantId: contoso, objectId: tenant.users[0].objectId ?? '', name: tenant.users[0].displayName ?? '', kind: 'User', email: tenant.users[0].email },
-    };
-    const fabrikam = description.tenants.find((t) => t.tenantId !== contoso)!;
-    ben = {
-      clients: new AzureClients(cloud, fabrikam.tenantId, sandboxCredentials(description, fabrikam.tenantId, 'user', { caPem: cloud.caPem }), FAST_CLIENTS),
-      principal: { tenantId: fabrikam.tenantId, objectId: fabrikam.users[0].objectId ?? '', name: fabrikam.users[0].displayName ?? '', kind: 'User', email: fabrikam.users[0].email },
-    };
+    ava = await personOf(description, cloud, contoso);
+    ben = await personOf(description, cloud, description.tenants.find((t) => t.tenantId !== contoso)!.tenantId);
   });
   after(async () => {
     await sandbox?.stop();
   });
 
-  function envFor(shareName: string, changes: (p: RecipePlan) => void = () => undefined): RecipeEnv {
-    const p = JSON.parse(JSON.stringify(plan)) as RecipePlan;
-    p.share.name = shareName;
-    changes(p);
-    return { ...base, plan: p };
-  }
-
-  function gateSteps(extra: string[] = ['share.datasets'], step: Step<RecipeEnv> = approvalStep({ now })): Step<RecipeEnv>[] {
-    const all = recipeSteps().map((s) => (s.id === 'governance.approval' ? step : s));
-    return stepsFor(['share.create', 'governance.gate', 'governance.approval', ...extra], all, { withDependencies: false });
-  }
-
-  function failure(r: RunResult, id = 'governance.approval') {
-    const o = r.outcomes.find((x) => x.id === id);
-    assert.equal(o?.status, 'failed', JSON.stringify(r.outcomes));
-    return `${o?.error?.message ?? ''} Next: ${o?.error?.nextStep ?? ''}`;
-  }
-
-  async function datasetNames(env: RecipeEnv): Promise<string[]> {
-    return (await env.provider.clients.dataShare.dataSets.listByShare(shareRef(env)).collect()).items.map((d) => d.name ?? '').sort();
-  }
+  const envFor = (shareName: string, changes?: (p: RecipePlan) => void) => shareEnv(base, plan, shareName, changes);
+  const gateSteps = (extra?: string[]) => gateStepsOn(now, extra);
+  const failure = stepFailure;
 
   async function cardFor(shareName: string): Promise<{ id: string; runName: string; card?: { body?: Array<{ text?: string; facts?: Array<{ title: string; value: string }> }>; actions?: Array<{ id?: string; title?: string }> }; recipient?: { groupId?: string; channelId?: string } }> {
     for (let i = 0; i < 400; i++) {

@@ -10,22 +10,21 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunningSandbox } from '../../src/sandbox';
-import { AzureClients, loadSandboxCloud, type CloudConfig } from '../../src/azure';
+import { loadSandboxCloud, type CloudConfig } from '../../src/azure';
 import { sandboxCredentials, type SandboxDescription } from '../../src/auth';
 import { approvalWhere, decideApproval, listApprovalRequests, listPendingApprovals, type ApprovalRequest, type PendingApproval } from '../../src/workflows/approvals';
 import { AuditTrail } from '../../src/workflows/audit';
-import type { RunResult, Step } from '../../src/workflows/engine';
-import type { Principal, RecipeEnv } from '../../src/workflows/env';
+import type { Step } from '../../src/workflows/engine';
+import type { RecipeEnv } from '../../src/workflows/env';
 import type { GdsEventType } from '../../src/workflows/eventTypes';
 import { checkPlan, type RecipePlan } from '../../src/workflows/plan';
 import { recipeSteps, runRecipeSteps, stepsFor } from '../../src/workflows/recipe';
 import { approvalStep } from '../../src/workflows/steps/approval';
 import { shareRef } from '../../src/workflows/steps/common';
-import { FAST_CLIENTS } from './support/flow';
+import { APPROVAL_INFRA, datasetNames, gateSteps as gateStepsOn, personOf, shareEnv, stepFailure, type Person } from './support/approvals';
 import { freshPlan, recipeEnv } from './support/recipe';
 import { request, startTestSandbox, tokenFor, ARM_SCOPE } from './support/sandbox';
 
-const INFRA = ['provider.register', 'provider.storage', 'provider.dataRole', 'provider.upload', 'provider.dataShareAccount'];
 
 describe('approval by a second person (Logic App + Teams in the sandbox, HTTPS, real clients)', function () {
   this.timeout(180_000);
@@ -37,7 +36,7 @@ describe('approval by a second person (Logic App + Teams in the sandbox, HTTPS, 
   let audit: AuditTrail;
   let auditFile: string;
   let webhookId: string;
-  let ava: { token: string; clients: AzureClients; principal: Principal };
+  let ava: Person;
   let spToken: string;
   const events: Array<{ type: GdsEventType; subject: string; data: Record<string, unknown> }> = [];
   const now = () => sandbox.core.context.clock.now();
@@ -68,33 +67,18 @@ describe('approval by a second person (Logic App + Teams in the sandbox, HTTPS, 
     base.events = { publish: async (type, subject, data) => void events.push({ type, subject, data }) };
     auditFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gds-approval-audit-')), 'audit.jsonl');
     audit = new AuditTrail(auditFile);
-    const infra = await runRecipeSteps(stepsFor(INFRA, recipeSteps(), { withDependencies: false }), base, { audit });
+    const infra = await runRecipeSteps(stepsFor(APPROVAL_INFRA, recipeSteps(), { withDependencies: false }), base, { audit });
     assert.ok(infra.ok, JSON.stringify(infra.outcomes.filter((o) => o.status !== 'succeeded')));
-    const tenant = description.tenants.find((t) => t.tenantId === contoso)!;
-    const avaCredential = sandboxCredentials(description, contoso, 'user', { caPem: cloud.caPem });
-    ava = {
-      token: await tokenFor(avaCredential, ARM_SCOPE),
-      clients: new AzureClients(cloud, contoso, avaCredential, FAST_CLIENTS),
-      principal: { tenantId: contoso, objectId: tenant.users[0].objectId ?? '', name: tenant.users[0].displayName ?? '', kind: 'User', email: tenant.users[0].email },
-    };
+    ava = await personOf(description, cloud, contoso);
     spToken = await tokenFor(sandboxCredentials(description, contoso, 'servicePrincipal', { caPem: cloud.caPem }), ARM_SCOPE);
   });
   after(async () => {
     await sandbox?.stop();
   });
 
-  /** The recipe env for one share (each journey asks about its own share, so its own request). */
-  function envFor(shareName: string, changes: (p: RecipePlan) => void = () => undefined): RecipeEnv {
-    const p = JSON.parse(JSON.stringify(plan)) as RecipePlan;
-    p.share.name = shareName;
-    changes(p);
-    return { ...base, plan: p };
-  }
-
-  function gateSteps(extra: string[] = ['share.datasets'], step: Step<RecipeEnv> = approvalStep({ now })): Step<RecipeEnv>[] {
-    const all = recipeSteps().map((s) => (s.id === 'governance.approval' ? step : s));
-    return stepsFor(['share.create', 'governance.gate', 'governance.approval', ...extra], all, { withDependencies: false });
-  }
+  const envFor = (shareName: string, changes?: (p: RecipePlan) => void) => shareEnv(base, plan, shareName, changes);
+  const gateSteps = (extra?: string[], step?: Step<RecipeEnv>) => gateStepsOn(now, extra, step);
+  const failure = stepFailure;
 
   async function pendingFor(shareName: string): Promise<{ id: string; runName: string; request: ApprovalRequest }> {
     for (let i = 0; i < 400; i++) {
@@ -109,16 +93,6 @@ describe('approval by a second person (Logic App + Teams in the sandbox, HTTPS, 
 
   async function answer(id: string, token: string, action: 'Approve' | 'Reject', comment: string) {
     return request(sandbox, 'POST', `/teams/approvals/${id}/respond`, { token, body: { action, comment } });
-  }
-
-  async function datasetNames(env: RecipeEnv): Promise<string[]> {
-    return (await env.provider.clients.dataShare.dataSets.listByShare(shareRef(env)).collect()).items.map((d) => d.name ?? '').sort();
-  }
-
-  function failure(r: RunResult, id = 'governance.approval') {
-    const o = r.outcomes.find((x) => x.id === id);
-    assert.equal(o?.status, 'failed', JSON.stringify(r.outcomes));
-    return `${o?.error?.message ?? ''} Next: ${o?.error?.nextStep ?? ''}`;
   }
 
   it('approve: the card reaches Teams with the facts, the approver answers with their own token, the gate passes and the datasets are added', async () => {

@@ -16,6 +16,7 @@ import type { RunningSandbox } from '../../src/sandbox';
 import type { SandboxTenantDescription } from '../../src/sandbox';
 import { DEMO } from '../../src/sandbox/core/seed';
 import { LogicApi, type Workflow } from '../../src/azure/arm/logic';
+import { decisionsWorkflowDefinition } from '../../src/workflows/approvals';
 import { adminToken, ARM_SCOPE, decodeJwt, request, spCredential, startTestSandbox, tenantOf, tokenFor } from './support/sandbox';
 
 const RG = 'connector-sbx';
@@ -25,9 +26,8 @@ const CONN = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.Web
 const TEAMS_API = `/subscriptions/${SUB}/providers/Microsoft.Web/locations/${LOCATION}/managedApis/teams`;
 const MGMT = 'https://management.core.windows.net/';
 
-/** The claims-from-the-bearer expression of the extension's decisions workflow. */
-const SEGMENT = "split(split(triggerOutputs()?['headers']?['Authorization'], ' ')[1], '.')[1]";
-const CLAIMS = `@json(base64ToString(concat(replace(replace(${SEGMENT}, '-', '+'), '_', '/'), substring('==', 0, mod(sub(4, mod(length(${SEGMENT}), 4)), 4)))))`;
+/** The claims-from-the-bearer expression of the extension's decisions workflow (its own, not a copy). */
+const CLAIMS = (decisionsWorkflowDefinition() as { actions: { Caller: { inputs: string } } }).actions.Caller.inputs;
 
 function card(text: string) {
   return { type: 'AdaptiveCard', version: '1.4', body: [{ type: 'TextBlock', text }, { type: 'Input.Text', id: 'comment' }], actions: [{ type: 'Action.Submit', id: 'Approve', title: 'Approve' }, { type: 'Action.Submit', id: 'Reject', title: 'Reject' }] };
