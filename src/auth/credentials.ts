@@ -36,7 +36,7 @@ export function lazyCredential(create: () => Promise<TokenCredential>): TokenCre
         let p = inflight.get(key);
         if (!p) {
           // The shared request is not tied to one caller's abort signal; each caller still stops waiting on its own.
-          p = once(scopes, options?.claims || options?.tenantId || options?.enableCae ? { claims: options.claims, tenantId: options.tenantId, enableCae: options.enableCae } : undefined).finally(() => inflight.delete(key));
+          p = once(scopes, { claims: options?.claims, tenantId: options?.tenantId, enableCae: options?.enableCae }).finally(() => inflight.delete(key));
           inflight.set(key, p);
         }
         return await abortable(p, options?.abortSignal);

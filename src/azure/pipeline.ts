@@ -76,7 +76,7 @@ export interface PipelineSettings {
 
 export const DEFAULT_USER_AGENT = `${PRODUCT_NAME}/${PRODUCT_VERSION}`;
 
-export { tlsOptionsFor } from '../common/tls';
+export { tlsOptionsFor };
 
 /** Options every core-client / rest-core-client based SDK accepts. */
 export interface CommonPipelineOptions {

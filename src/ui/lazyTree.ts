@@ -62,7 +62,7 @@ export class LazyTreeProvider<T, P extends RealTreeProvider<T>> implements vscod
 
   /** Shows the node of a resource (by ARM id), loading the provider if needed. */
   reveal(resourceId: string, options?: { select?: boolean; focus?: boolean; expand?: boolean | number }): Promise<boolean> {
-    return options ? this.provider.reveal(resourceId, options) : this.provider.reveal(resourceId);
+    return this.provider.reveal(resourceId, options);
   }
 
   dispose(): void {

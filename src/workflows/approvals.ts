@@ -175,13 +175,31 @@ export function armAudiences(): string[] {
   return [withSlash, withSlash.replace(/\/+$/, '')];
 }
 
-const DECISION_OUTPUTS = (reply: (k: string) => string, body: string) => ({
-  requestKey: "@triggerBody()?['request']?['key']",
-  outcome: reply('submitActionId'),
-  comment: `@${body}?['data']?['comment']`,
-  responder: reply('responder'),
-  respondedAt: reply('responseTime'),
-});
+const WORKFLOW_SCHEMA = 'https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#';
+
+/** Both approval templates start from this trigger: the request and its card. */
+const REQUEST_TRIGGER = { type: 'Request', kind: 'Http', inputs: { schema: { type: 'object', properties: { request: { type: 'object' }, card: { type: 'object' } }, required: ['request', 'card'] } } };
+
+/** What follows the wait in both approval templates: the answer as the decision, or the timeout as the run's failure. */
+function afterTheWait(timeoutMinutes: number): Record<string, unknown> {
+  const answer = (k: string) => `@body('${APPROVAL_DEFAULTS.waitAction}')?['${k}']`;
+  return {
+    Decision: {
+      type: 'Compose',
+      runAfter: { [APPROVAL_DEFAULTS.waitAction]: ['Succeeded'] },
+      inputs: { requestKey: "@triggerBody()?['request']?['key']", outcome: answer('submitActionId'), comment: `@body('${APPROVAL_DEFAULTS.waitAction}')?['data']?['comment']`, responder: answer('responder'), respondedAt: answer('responseTime') },
+    },
+    Timed_out: {
+      type: 'Terminate',
+      runAfter: { [APPROVAL_DEFAULTS.waitAction]: ['TimedOut'] },
+      inputs: { runStatus: 'Failed', runError: { code: 'ApprovalTimedOut', message: `No approver answered within ${timeoutMinutes} minute(s).` } },
+    },
+  };
+}
+
+function waitTimeout(timeoutMinutes: number): string {
+  return `PT${Math.max(1, Math.round(timeoutMinutes))}M`;
+}
 
 /**
  * The approval workflow of `connector` mode: Request trigger → the Teams connector posts the card
@@ -189,16 +207,11 @@ const DECISION_OUTPUTS = (reply: (k: string) => string, body: string) => ({
  * with the responder Teams reports, as the run's outputs.
  */
 export function connectorWorkflowDefinition(teams: TeamsChannelPlan, timeoutMinutes: number): Record<string, unknown> {
-  const timeout = `PT${Math.max(1, Math.round(timeoutMinutes))}M`;
-  const body = `body('${APPROVAL_DEFAULTS.waitAction}')`;
-  const reply = (k: string) => `@${body}?['${k}']`;
   return {
-    $schema: 'https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#',
+    $schema: WORKFLOW_SCHEMA,
     contentVersion: '1.0.0.0',
     parameters: { $connections: { type: 'Object', defaultValue: {} } },
-    triggers: {
-      [APPROVAL_DEFAULTS.trigger]: { type: 'Request', kind: 'Http', inputs: { schema: { type: 'object', properties: { request: { type: 'object' }, card: { type: 'object' } }, required: ['request', 'card'] } } },
-    },
+    triggers: { [APPROVAL_DEFAULTS.trigger]: REQUEST_TRIGGER },
     actions: {
       [APPROVAL_DEFAULTS.waitAction]: {
         type: 'ApiConnectionWebhook',
@@ -211,14 +224,9 @@ export function connectorWorkflowDefinition(teams: TeamsChannelPlan, timeoutMinu
           },
           path: "/v1.0/teams/conversation/gatherinput/poster/@{encodeURIComponent('Flow bot')}/location/@{encodeURIComponent('Channel')}/$subscriptions",
         },
-        limit: { timeout },
+        limit: { timeout: waitTimeout(timeoutMinutes) },
       },
-      Decision: { type: 'Compose', runAfter: { [APPROVAL_DEFAULTS.waitAction]: ['Succeeded'] }, inputs: DECISION_OUTPUTS(reply, body) },
-      Timed_out: {
-        type: 'Terminate',
-        runAfter: { [APPROVAL_DEFAULTS.waitAction]: ['TimedOut'] },
-        inputs: { runStatus: 'Failed', runError: { code: 'ApprovalTimedOut', message: `No approver answered within ${timeoutMinutes} minute(s).` } },
-      },
+      ...afterTheWait(timeoutMinutes),
     },
     outputs: { decision: { type: 'Object', value: "@outputs('Decision')" } },
   };
@@ -237,7 +245,7 @@ export function decisionsWorkflowDefinition(): Record<string, unknown> {
   const claims = `@json(base64ToString(concat(replace(replace(${payload}, '-', '+'), '_', '/'), substring('==', 0, mod(sub(4, mod(length(${payload}), 4)), 4)))))`;
   const c = (k: string) => `outputs('Caller')?['${k}']`;
   return {
-    $schema: 'https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#',
+    $schema: WORKFLOW_SCHEMA,
     contentVersion: '1.0.0.0',
     parameters: {},
     triggers: {
@@ -281,15 +289,11 @@ export function decisionsAccessControl(providerTenantId: string): Record<string,
 
 /** The approval workflow: Request trigger → card to Teams → wait (timeout) → decision as outputs. */
 export function approvalWorkflowDefinition(teamsWebhookUrl: string, serviceUrl: string, timeoutMinutes: number): Record<string, unknown> {
-  const timeout = `PT${Math.max(1, Math.round(timeoutMinutes))}M`;
-  const reply = (k: string) => `@body('${APPROVAL_DEFAULTS.waitAction}')?['${k}']`;
   return {
-    $schema: 'https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#',
+    $schema: WORKFLOW_SCHEMA,
     contentVersion: '1.0.0.0',
     parameters: {},
-    triggers: {
-      [APPROVAL_DEFAULTS.trigger]: { type: 'Request', kind: 'Http', inputs: { schema: { type: 'object', properties: { request: { type: 'object' }, card: { type: 'object' } }, required: ['request', 'card'] } } },
-    },
+    triggers: { [APPROVAL_DEFAULTS.trigger]: REQUEST_TRIGGER },
     actions: {
       Post_card_to_Teams: {
         type: 'Http',
@@ -300,18 +304,9 @@ export function approvalWorkflowDefinition(teamsWebhookUrl: string, serviceUrl: 
         type: 'HttpWebhook',
         runAfter: { Post_card_to_Teams: ['Succeeded'] },
         inputs: { subscribe: { method: 'POST', uri: `${serviceUrl}/subscribe`, body: { callbackUrl: '@{listCallbackUrl()}', request: "@triggerBody()?['request']", card: "@triggerBody()?['card']" } } },
-        limit: { timeout },
+        limit: { timeout: waitTimeout(timeoutMinutes) },
       },
-      Decision: {
-        type: 'Compose',
-        runAfter: { [APPROVAL_DEFAULTS.waitAction]: ['Succeeded'] },
-        inputs: { requestKey: "@triggerBody()?['request']?['key']", outcome: reply('submitActionId'), comment: `@body('${APPROVAL_DEFAULTS.waitAction}')?['data']?['comment']`, responder: reply('responder'), respondedAt: reply('responseTime') },
-      },
-      Timed_out: {
-        type: 'Terminate',
-        runAfter: { [APPROVAL_DEFAULTS.waitAction]: ['TimedOut'] },
-        inputs: { runStatus: 'Failed', runError: { code: 'ApprovalTimedOut', message: `No approver answered within ${timeoutMinutes} minute(s).` } },
-      },
+      ...afterTheWait(timeoutMinutes),
     },
     outputs: { decision: { type: 'Object', value: "@outputs('Decision')" } },
   };
@@ -652,7 +647,22 @@ async function withEditorDecision(env: RecipeEnv, cfg: ApprovalPolicy, run: Work
   if (!decision) return undefined;
   const waiting = run.status === 'Running' || run.status === 'Waiting';
   if (waiting) await logic.runs.cancel(loc.resourceGroup, loc.name, run.name ?? '', { abortSignal: signal }).catch(() => undefined);
-  return { run: { ...run, status: 'Succeeded', error: undefined, code: undefined, outputs: decision.outputs, endTime: decision.endTime }, fresh: waiting };
+  return { run: answeredBy(run, decision), fresh: waiting };
+}
+
+/** A request run as answered by a decisions-workflow run: succeeded, with the decision's outputs. */
+function answeredBy(run: WorkflowRun, decision: WorkflowRun): WorkflowRun {
+  return { ...run, status: 'Succeeded', error: undefined, code: undefined, outputs: decision.outputs, endTime: decision.endTime };
+}
+
+/** `connector` mode: the succeeded editor decisions of a workflow, by the request run they answer (the newest listed first wins). */
+async function editorDecisions(clients: AzureClients, where: { subscriptionId: string; resourceGroup: string; name: string }, signal?: AbortSignal): Promise<Map<string, WorkflowRun>> {
+  const out = new Map<string, WorkflowRun>();
+  for await (const d of clients.logic(where.subscriptionId).runs.list(where.resourceGroup, decisionsWorkflowName(where.name), { filter: "status eq 'Succeeded'", top: 250, abortSignal: signal })) {
+    const id = decisionOf(d)?.requestId;
+    if (id && !out.has(id)) out.set(id, d);
+  }
+  return out;
 }
 
 async function waitForRun(env: RecipeEnv, cfg: ApprovalPolicy, runName: string, key: string, signal: AbortSignal): Promise<WorkflowRun> {
@@ -784,11 +794,7 @@ export interface ApprovalWhere {
 async function pendingFromRuns(clients: AzureClients, where: ApprovalWhere, signal?: AbortSignal): Promise<PendingApproval[]> {
   const logic = clients.logic(where.subscriptionId);
   const out: PendingApproval[] = [];
-  const decided = new Set<string>();
-  for await (const d of logic.runs.list(where.resourceGroup, decisionsWorkflowName(where.name), { filter: "status eq 'Succeeded'", top: 250, abortSignal: signal })) {
-    const id = decisionOf(d)?.requestId;
-    if (id) decided.add(id);
-  }
+  const decided = await editorDecisions(clients, where, signal);
   for await (const run of logic.runs.list(where.resourceGroup, where.name, { filter: "status eq 'Running'", top: 100, abortSignal: signal })) {
     if (!run.name || decided.has(run.name)) continue;
     const request = await requestOf(clients, where.subscriptionId, run, signal).catch(() => undefined);
@@ -885,16 +891,10 @@ export async function listApprovalRequests(clients: AzureClients, where: { subsc
   const out: ApprovalListItem[] = [];
   const top = options.top ?? 50;
   // `connector` mode: decisions made in the editor answer their request run (which was then cancelled).
-  const editorDecisions = new Map<string, WorkflowRun>();
-  if (where.mode === 'connector') {
-    for await (const d of logic.runs.list(where.resourceGroup, decisionsWorkflowName(where.name), { filter: "status eq 'Succeeded'", top: 250, abortSignal: options.signal })) {
-      const id = decisionOf(d)?.requestId;
-      if (id && !editorDecisions.has(id)) editorDecisions.set(id, d);
-    }
-  }
+  const decisions = where.mode === 'connector' ? await editorDecisions(clients, where, options.signal) : new Map<string, WorkflowRun>();
   for await (const listed of logic.runs.list(where.resourceGroup, where.name, { top, abortSignal: options.signal })) {
-    const decided = listed.name ? editorDecisions.get(listed.name) : undefined;
-    const run: WorkflowRun = decided ? { ...listed, status: 'Succeeded', error: undefined, code: undefined, outputs: decided.outputs, endTime: decided.endTime } : listed;
+    const decided = listed.name ? decisions.get(listed.name) : undefined;
+    const run = decided ? answeredBy(listed, decided) : listed;
     const request = await requestOf(clients, where.subscriptionId, run, options.signal).catch(() => undefined);
     const d = judgeRun(run, request, options.now ?? new Date());
     out.push({ id: d.requestId, requestedAt: request?.requestedAt ?? d.requestedAt ?? '', ...(d.decidedAt ? { decidedAt: d.decidedAt } : {}), outcome: d.outcome, requester: d.requester, ...(d.approver ? { approver: d.approver } : {}) });
