@@ -49,6 +49,9 @@ const DEFAULT_SETTINGS = {
   'telemetry.telemetryLevel': 'off', 'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
   'workbench.startupEditor': 'none', 'workbench.enableExperiments': false, 'security.workspace.trust.enabled': false,
   'chat.disableAIFeatures': true, 'workbench.tips.enabled': false,
+  // code-server's port finder runs `ps` in the extension host every few seconds; desktop VS Code with a
+  // local extension host does not, and it is noise in what the benches measure.
+  'remote.autoForwardPorts': false, 'remote.autoForwardPortsSource': 'output',
 };
 
 /**

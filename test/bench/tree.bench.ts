@@ -102,15 +102,34 @@ export async function run(): Promise<Record<string, unknown>> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { runInHost } = require(path.join(REPO, 'scripts/lib/run-in-host.js')) as { runInHost(o: { extensionTestsPath: string; extensionEnvironment?: Record<string, string>; onLog?: (l: string) => void; timeoutMs?: number }): Promise<number> };
     const lines: string[] = [];
+    // GDS_BENCH_SANDBOX_PROFILE=<file>: a CPU profile of the sandbox's process while the host runs,
+    // with the epoch and monotonic clocks at its start (to find the expansion's window in it).
+    const sandboxProfile = process.env.GDS_BENCH_SANDBOX_PROFILE;
+    const inspector = sandboxProfile ? await import('node:inspector') : undefined;
+    const session = inspector ? new inspector.Session() : undefined;
+    const post = (method: string, params: object = {}) => new Promise<unknown>((resolve, reject) => session!.post(method, params, (err, value) => (err ? reject(err) : resolve(value))));
+    const clocks = { epochMs: Date.now(), hrUs: Number(process.hrtime.bigint() / 1000n) };
+    if (session) {
+      session.connect();
+      await post('Profiler.enable');
+      await post('Profiler.setSamplingInterval', { interval: 200 });
+      await post('Profiler.start');
+    }
     const code = await runInHost({
       extensionTestsPath: path.join(REPO, 'out/test/bench/treeHost.js'),
-      extensionEnvironment: { GDS_BENCH_FILE: file, GDS_TREE_SANDBOX: sandbox.descriptionPath, ...(process.env.GDS_TENANT_CONCURRENCY ? { GDS_TENANT_CONCURRENCY: process.env.GDS_TENANT_CONCURRENCY } : {}) },
+      extensionEnvironment: { GDS_BENCH_FILE: file, GDS_TREE_SANDBOX: sandbox.descriptionPath, ...(process.env.GDS_TENANT_CONCURRENCY ? { GDS_TENANT_CONCURRENCY: process.env.GDS_TENANT_CONCURRENCY } : {}), ...(process.env.GDS_BENCH_PROFILE ? { GDS_BENCH_PROFILE: process.env.GDS_BENCH_PROFILE } : {}), ...(process.env.GDS_BENCH_GC ? { GDS_BENCH_GC: process.env.GDS_BENCH_GC } : {}), ...(process.env.GDS_BENCH_PROCS ? { GDS_BENCH_PROCS: process.env.GDS_BENCH_PROCS } : {}) },
       onLog: (l) => lines.push(l),
+      ...(process.env.GDS_BENCH_HOSTLOG ? { onLog: (l: string) => { lines.push(l); fs.appendFileSync(process.env.GDS_BENCH_HOSTLOG!, `${Date.now()} ${l}\n`); } } : {}),
       timeoutMs: 300000,
     });
     unwatch();
+    if (session && sandboxProfile) {
+      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+      session.disconnect();
+      fs.writeFileSync(sandboxProfile, JSON.stringify({ clocks, profile }));
+    }
     if (code !== 0 || !fs.existsSync(file)) throw new Error(`the tree bench failed in the extension host:\n${lines.slice(-20).join('\n')}`);
-    const host = JSON.parse(fs.readFileSync(file, 'utf8')) as { node: string; tenants: number; nodes: number; nodesAgain: number; cold: { start: number; end: number; wallMs: number }; warm: { start: number; end: number; wallMs: number } };
+    const host = JSON.parse(fs.readFileSync(file, 'utf8')) as { node: string; tenants: number; nodes: number; nodesAgain: number; settledMs: number; cold: { start: number; end: number; wallMs: number; cpuMs: number }; warm: { start: number; end: number; wallMs: number } };
     fs.rmSync(file);
 
     const inWindow = (w: { start: number; end: number }) => entries.filter((e) => isArm(e.url) && e.start >= w.start && e.start <= w.end);
@@ -126,8 +145,12 @@ export async function run(): Promise<Record<string, unknown>> {
       estate: { tenants: description.tenants.length, subscriptions, accounts: subscriptions * ACCOUNTS_PER_SUBSCRIPTION, shares },
       latencyMs: LATENCY_MS,
       hostNode: host.node,
+      // How long the host waited for the workbench's startup to quieten before expanding.
+      settledMs: host.settledMs,
       nodes: host.nodes,
       wallMs,
+      // CPU the extension host spent in the expansion (user + system), all threads.
+      hostCpuMs: Math.round(host.cold.cpuMs),
       armCalls: cold.calls,
       armCallsByLevel: cold.byLevel,
       deepestChainCalls: cold.deepestChainCalls,

@@ -83,6 +83,9 @@ export class RestCaller {
       credentialScopes: options.scopes,
     });
     applyPipelinePolicies(this.service.pipeline, options);
+    // Raw JSON requests without operation specs: the (de)serialization and form policies had nothing
+    // to do but parse every response body a second time.
+    for (const name of ['serializationPolicy', 'deserializationPolicy', 'formDataPolicy', 'multipartPolicy']) this.service.pipeline.removePolicy({ name });
   }
 
   /** Exposed for tests and for adding policies. */

@@ -83,16 +83,19 @@ export class TokenSigner {
   verifySignature(token: string): { ok: true; claims: JwtClaims } | { ok: false; reason: string } {
     // A token whose signature checked out once is the same bytes signed by the same key: its claims
     // are remembered (times, issuer and audience are still checked by the caller on every request).
+    // Shared and frozen: nothing may change a token's claims.
     const known = this.verified.get(token);
     if (known) {
-      return { ok: true, claims: structuredClone(known) };
+      return { ok: true, claims: known };
     }
     const result = this.verifyUncached(token);
     if (result.ok) {
       if (this.verified.size >= VERIFIED_TOKENS) {
         this.verified.delete(this.verified.keys().next().value as string);
       }
-      this.verified.set(token, structuredClone(result.claims));
+      const claims = deepFreeze(result.claims);
+      this.verified.set(token, claims);
+      return { ok: true, claims };
     }
     return result;
   }
@@ -129,4 +132,12 @@ const VERIFIED_TOKENS = 512;
 
 function b64(value: unknown): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value as object)) deepFreeze(v);
+  }
+  return value;
 }

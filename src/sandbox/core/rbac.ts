@@ -148,8 +148,15 @@ export function scopeContains(ancestor: string, scope: string): boolean {
   return a === '/' || s === a || s.startsWith(a + '/');
 }
 
+/** Compiled action patterns (the built-in roles' handful, checked on every request). */
+const actionPatterns = new Map<string, RegExp>();
+
 function actionMatches(pattern: string, action: string): boolean {
-  const re = new RegExp('^' + pattern.split('*').map(escapeRegExp).join('.*') + '$', 'i');
+  let re = actionPatterns.get(pattern);
+  if (!re) {
+    re = new RegExp('^' + pattern.split('*').map(escapeRegExp).join('.*') + '$', 'i');
+    if (actionPatterns.size < 4096) actionPatterns.set(pattern, re);
+  }
   return re.test(action);
 }
 
@@ -168,10 +175,18 @@ export class SandboxAuthorization implements Authorization {
     return this.store.list<RoleAssignmentResource>('roleAssignments');
   }
 
+  /**
+   * The same, parsed once while unchanged and shared (frozen): every request's authorization reads
+   * them, and parsing the whole collection each time was a large share of the sandbox's CPU.
+   */
+  private readOnlyAssignments(): ReadonlyArray<Readonly<RoleAssignmentResource>> {
+    return this.store.listReadOnly ? this.store.listReadOnly<RoleAssignmentResource>('roleAssignments') : this.assignments();
+  }
+
   /** Assignments that apply at `scope` (at it or above it). */
-  assignmentsFor(principalObjectId: string, scope: string): RoleAssignmentResource[] {
+  assignmentsFor(principalObjectId: string, scope: string): ReadonlyArray<Readonly<RoleAssignmentResource>> {
     const pid = principalObjectId.toLowerCase();
-    return this.assignments().filter((a) => a.properties.principalId.toLowerCase() === pid && scopeContains(a.properties.scope, scope));
+    return this.readOnlyAssignments().filter((a) => a.properties.principalId.toLowerCase() === pid && scopeContains(a.properties.scope, scope));
   }
 
   hasRole(principalObjectId: string, scope: string, roleDefinitionGuid: string): boolean {
@@ -190,7 +205,7 @@ export class SandboxAuthorization implements Authorization {
   /** True when the principal holds any role at or below `scope` (used to decide which subscriptions it can see). */
   hasAnyRoleWithin(principalObjectId: string, scope: string): boolean {
     const pid = principalObjectId.toLowerCase();
-    return this.assignments().some((a) => a.properties.principalId.toLowerCase() === pid && (scopeContains(scope, a.properties.scope) || scopeContains(a.properties.scope, scope)));
+    return this.readOnlyAssignments().some((a) => a.properties.principalId.toLowerCase() === pid && (scopeContains(scope, a.properties.scope) || scopeContains(a.properties.scope, scope)));
   }
 }
 

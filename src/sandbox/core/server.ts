@@ -588,14 +588,24 @@ export class SandboxCore {
     if (clientRequestId) {
       baseHeaders['x-ms-client-request-id'] = clientRequestId;
     }
-    const controller = new AbortController();
+    // The request's AbortSignal, made only when a handler asks for it (most never do).
+    let controller: AbortController | undefined;
+    let closedEarly = false;
     let finished = false;
     res.once('finish', () => (finished = true));
     res.on('close', () => {
       if (!finished) {
-        controller.abort();
+        closedEarly = true;
+        controller?.abort();
       }
     });
+    const signal = (): AbortSignal => {
+      if (!controller) {
+        controller = new AbortController();
+        if (closedEarly) controller.abort();
+      }
+      return controller.signal;
+    };
     let sreq: SandboxRequest | undefined;
     try {
       if (!this.ready || this.stopping) {
@@ -618,7 +628,9 @@ export class SandboxCore {
         body,
         baseUrl: this.baseUrl,
         apiVersion: url.searchParams.get('api-version') ?? '',
-        signal: controller.signal,
+        get signal() {
+          return signal();
+        },
       };
       this.afterResponse.set(sreq, []);
       let response: SandboxResponse;
@@ -1011,6 +1023,10 @@ function resourceTypeOf(segs: string[], lower: string[]): string | undefined {
 }
 
 async function readBody(req: IncomingMessage, contentType: string | undefined): Promise<unknown> {
+  // HTTP/2 requests that ended with their headers (every GET) have no body to wait for.
+  if ((req as unknown as { stream?: { endAfterHeaders?: boolean } }).stream?.endAfterHeaders) {
+    return undefined;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -1054,18 +1070,35 @@ function send(res: ServerResponse, response: SandboxResponse, baseHeaders: Recor
 export type { RouteMatch };
 
 function withoutPseudoHeaders(headers: IncomingMessage['headers']): IncomingMessage['headers'] {
-  if (!Object.keys(headers).some((k) => k.startsWith(':'))) return headers;
-  return Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith(':')));
+  let out: IncomingMessage['headers'] | undefined;
+  for (const k in headers) {
+    if (k.charCodeAt(0) === 58 /* ':' */) {
+      if (!out) {
+        out = {};
+        for (const j in headers) if (j.charCodeAt(0) !== 58) out[j] = headers[j];
+      }
+      break;
+    }
+  }
+  return out ?? headers;
 }
+
+/** `tid` claims already read, by token (a request log sees the same few tokens over and over). */
+const bearerTenants = new Map<string, string | undefined>();
 
 /** The `tid` claim of a bearer token, unverified (only to tell callers apart in a request log). */
 function bearerTenant(authorization: string | undefined): string | undefined {
   const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
   if (!token) return undefined;
+  if (bearerTenants.has(token)) return bearerTenants.get(token);
+  let tid: string | undefined;
   try {
     const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { tid?: unknown };
-    return typeof claims.tid === 'string' ? claims.tid : undefined;
+    tid = typeof claims.tid === 'string' ? claims.tid : undefined;
   } catch {
-    return undefined;
+    tid = undefined;
   }
+  if (bearerTenants.size >= 256) bearerTenants.delete(bearerTenants.keys().next().value as string);
+  bearerTenants.set(token, tid);
+  return tid;
 }
