@@ -18,6 +18,7 @@ import * as path from 'node:path';
 import { createAzureClients, loadSandboxCloud, sandboxCredentials } from '../../src/azure';
 import { startSandbox, type RequestLogEntry } from '../../src/sandbox';
 import { FAST_CLIENTS, LOCATION } from '../integration/support/flow';
+import { startProfile } from './support/profile';
 
 const log = (m: string) => process.stderr.write(`[bench:tree] ${m}\n`);
 const REPO = path.resolve(__dirname, '../../..');
@@ -105,29 +106,18 @@ export async function run(): Promise<Record<string, unknown>> {
     // GDS_BENCH_SANDBOX_PROFILE=<file>: a CPU profile of the sandbox's process while the host runs,
     // with the epoch and monotonic clocks at its start (to find the expansion's window in it).
     const sandboxProfile = process.env.GDS_BENCH_SANDBOX_PROFILE;
-    const inspector = sandboxProfile ? await import('node:inspector') : undefined;
-    const session = inspector ? new inspector.Session() : undefined;
-    const post = (method: string, params: object = {}) => new Promise<unknown>((resolve, reject) => session!.post(method, params, (err, value) => (err ? reject(err) : resolve(value))));
     const clocks = { epochMs: Date.now(), hrUs: Number(process.hrtime.bigint() / 1000n) };
-    if (session) {
-      session.connect();
-      await post('Profiler.enable');
-      await post('Profiler.setSamplingInterval', { interval: 200 });
-      await post('Profiler.start');
-    }
+    const stopProfile = sandboxProfile ? await startProfile() : undefined;
+    // The host's diagnostics (see treeHost.ts) pass through when set.
+    const passed = Object.fromEntries(['GDS_TENANT_CONCURRENCY', 'GDS_BENCH_PROFILE', 'GDS_BENCH_GC', 'GDS_BENCH_PROCS'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
     const code = await runInHost({
       extensionTestsPath: path.join(REPO, 'out/test/bench/treeHost.js'),
-      extensionEnvironment: { GDS_BENCH_FILE: file, GDS_TREE_SANDBOX: sandbox.descriptionPath, ...(process.env.GDS_TENANT_CONCURRENCY ? { GDS_TENANT_CONCURRENCY: process.env.GDS_TENANT_CONCURRENCY } : {}), ...(process.env.GDS_BENCH_PROFILE ? { GDS_BENCH_PROFILE: process.env.GDS_BENCH_PROFILE } : {}), ...(process.env.GDS_BENCH_GC ? { GDS_BENCH_GC: process.env.GDS_BENCH_GC } : {}), ...(process.env.GDS_BENCH_PROCS ? { GDS_BENCH_PROCS: process.env.GDS_BENCH_PROCS } : {}) },
+      extensionEnvironment: { GDS_BENCH_FILE: file, GDS_TREE_SANDBOX: sandbox.descriptionPath, ...passed },
       onLog: (l) => lines.push(l),
-      ...(process.env.GDS_BENCH_HOSTLOG ? { onLog: (l: string) => { lines.push(l); fs.appendFileSync(process.env.GDS_BENCH_HOSTLOG!, `${Date.now()} ${l}\n`); } } : {}),
       timeoutMs: 300000,
     });
     unwatch();
-    if (session && sandboxProfile) {
-      const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-      session.disconnect();
-      fs.writeFileSync(sandboxProfile, JSON.stringify({ clocks, profile }));
-    }
+    if (stopProfile) fs.writeFileSync(sandboxProfile!, JSON.stringify({ clocks, profile: await stopProfile() }));
     if (code !== 0 || !fs.existsSync(file)) throw new Error(`the tree bench failed in the extension host:\n${lines.slice(-20).join('\n')}`);
     const host = JSON.parse(fs.readFileSync(file, 'utf8')) as { node: string; tenants: number; nodes: number; nodesAgain: number; settledMs: number; cold: { start: number; end: number; wallMs: number; cpuMs: number }; warm: { start: number; end: number; wallMs: number } };
     fs.rmSync(file);

@@ -10,6 +10,7 @@ import * as fs from 'fs';
 // eslint-disable-next-line no-restricted-imports -- runs inside the extension host, like test/bench/activation.ts
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/ui/activate';
+import { startProfile } from './support/profile';
 
 type Provider = vscode.TreeDataProvider<unknown>;
 
@@ -50,6 +51,11 @@ async function settle(): Promise<number> {
   return Math.round(performance.now() - t0);
 }
 
+/** CPU (ms) each process spent between two procTimes() snapshots, busiest first. */
+function procDelta(before: Map<number, { name: string; ticksMs: number }>, after: Map<number, { name: string; ticksMs: number }>): Array<{ pid: number; name: string; ms: number; self: boolean }> {
+  return [...after].map(([pid, p]) => ({ pid, name: p.name, ms: p.ticksMs - (before.get(pid)?.ticksMs ?? 0), self: pid === process.pid })).filter((p) => p.ms > 0).sort((a, b) => b.ms - a.ms);
+}
+
 /** CPU time (user + system, ms) of every process on the machine, from /proc (Linux; for GDS_BENCH_PROCS). */
 function procTimes(): Map<number, { name: string; ticksMs: number }> {
   const out = new Map<number, { name: string; ticksMs: number }>();
@@ -65,22 +71,6 @@ function procTimes(): Map<number, { name: string; ticksMs: number }> {
     }
   }
   return out;
-}
-
-/** Starts the V8 profiler in this process; the returned function stops it and gives the profile. */
-async function startProfile(): Promise<() => Promise<unknown>> {
-  const inspector = await import('node:inspector');
-  const session = new inspector.Session();
-  session.connect();
-  const post = (method: string, params: object = {}) => new Promise<unknown>((resolve, reject) => session.post(method, params, (err, value) => (err ? reject(err) : resolve(value))));
-  await post('Profiler.enable');
-  await post('Profiler.setSamplingInterval', { interval: 200 });
-  await post('Profiler.start');
-  return async () => {
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    session.disconnect();
-    return profile;
-  };
 }
 
 export async function run(): Promise<void> {
@@ -107,24 +97,21 @@ export async function run(): Promise<void> {
 
   // GDS_BENCH_PROFILE=<file>: a CPU profile of the extension host during the first expansion.
   const profiler = process.env.GDS_BENCH_PROFILE ? await startProfile() : undefined;
+  // GDS_BENCH_GC=<file>: the host's GC pauses during the first expansion.
   const gcs: Array<{ kind: number; ms: number; at: number }> = [];
-  const { PerformanceObserver } = await import('node:perf_hooks');
-  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcs.push({ kind: (e as unknown as { detail: { kind: number } }).detail?.kind, ms: e.duration, at: e.startTime }); });
-  if (process.env.GDS_BENCH_GC) obs.observe({ entryTypes: ['gc'] });
+  const obs = process.env.GDS_BENCH_GC ? new (await import('node:perf_hooks')).PerformanceObserver((list) => { for (const e of list.getEntries()) gcs.push({ kind: (e as unknown as { detail: { kind: number } }).detail?.kind, ms: e.duration, at: e.startTime }); }) : undefined;
+  obs?.observe({ entryTypes: ['gc'] });
   const procs0 = process.env.GDS_BENCH_PROCS ? procTimes() : undefined;
   const cold = { start: Date.now(), t0: performance.now(), cpu: process.cpuUsage() };
   const nodes = await expandAll(shares, undefined);
   const coldCpu = process.cpuUsage(cold.cpu);
   const coldEnd = { end: Date.now(), t1: performance.now() };
-  if (procs0) {
-    const procs1 = procTimes();
-    const busy = [...procs1].map(([pid, p]) => ({ pid, name: p.name, ms: p.ticksMs - (procs0.get(pid)?.ticksMs ?? 0), self: pid === process.pid })).filter((p) => p.ms > 0).sort((a, b) => b.ms - a.ms);
-    const idle = [...procs0].map(([pid, p]) => ({ pid, name: p.name, ms: p.ticksMs - (procsIdle?.get(pid)?.ticksMs ?? 0) })).filter((p) => p.ms > 0).sort((a, b) => b.ms - a.ms);
-    fs.writeFileSync(process.env.GDS_BENCH_PROCS!, JSON.stringify({ busy, idleBefore300ms: idle }, null, 1));
-  }
+  if (procs0 && procsIdle) fs.writeFileSync(process.env.GDS_BENCH_PROCS!, JSON.stringify({ busy: procDelta(procs0, procTimes()), idleBefore300ms: procDelta(procsIdle, procs0) }, null, 1));
   if (profiler) fs.writeFileSync(process.env.GDS_BENCH_PROFILE!, JSON.stringify(await profiler()));
-  obs.disconnect();
-  if (process.env.GDS_BENCH_GC) fs.writeFileSync(process.env.GDS_BENCH_GC, JSON.stringify({ gcs, heap: process.memoryUsage(), t0: cold.t0, argv: process.execArgv }));
+  if (obs) {
+    obs.disconnect();
+    fs.writeFileSync(process.env.GDS_BENCH_GC!, JSON.stringify({ gcs, heap: process.memoryUsage(), t0: cold.t0, argv: process.execArgv }));
+  }
   await new Promise((r) => setTimeout(r, 300)); // a gap between the windows
   const warm = { start: Date.now(), t0: performance.now() };
   const nodesAgain = await expandAll(shares, undefined);

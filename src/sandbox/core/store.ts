@@ -487,7 +487,8 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-function deepFreeze<T>(v: T): T {
+/** Freezes a parsed JSON value and everything in it (shared read-only values). */
+export function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
     Object.freeze(v);
     for (const x of Object.values(v as Record<string, unknown>)) deepFreeze(x);

@@ -78,13 +78,18 @@ function runControllers(ctx: SandboxContext): Map<string, AbortController> {
 }
 
 export function listSyncRecords(ctx: SandboxContext, prefix?: string): SyncRecord[] {
-  return ctx.store.list<SyncRecord>(SYNCS, prefix ? key(prefix) : undefined).filter((r) => r && typeof r.synchronizationId === 'string');
+  return ctx.store.list<SyncRecord>(SYNCS, prefix ? key(prefix) : undefined).filter(isSyncRecord);
+}
+
+/** Stored values that are run records (anything else under the collection is skipped). */
+function isSyncRecord(r: Readonly<SyncRecord> | undefined): boolean {
+  return Boolean(r) && typeof r!.synchronizationId === 'string';
 }
 
 /** Read-only records (frozen, shared between calls): for listings that only render them. */
 export function readSyncRecords(ctx: SandboxContext, prefix: string): ReadonlyArray<Readonly<SyncRecord>> {
   const all = ctx.store.listReadOnly ? ctx.store.listReadOnly<SyncRecord>(SYNCS, key(prefix)) : ctx.store.list<SyncRecord>(SYNCS, key(prefix));
-  return all.filter((r) => r && typeof r.synchronizationId === 'string');
+  return all.filter(isSyncRecord);
 }
 
 export function findSyncRecord(ctx: SandboxContext, shareSubscriptionId: string, synchronizationId: string): SyncRecord | undefined {
