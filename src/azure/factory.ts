@@ -20,6 +20,7 @@ import { BlobApi } from './blob';
 import { blobEndpointFor, purviewEndpointFor, SCOPES, type CloudConfig } from './cloud';
 import { DataShareClient } from './datashare/client';
 import { GRAPH_PUBLIC_ENDPOINT, GraphApi } from './graph';
+import { allowArmBatching } from './http2Client';
 import type { PipelineSettings } from './pipeline';
 import { normalizeEndpoint } from './purview/caller';
 import { assertPurviewAccountName, isEndpointUrl, PurviewDataPlaneClient } from './purview/client';
@@ -39,7 +40,9 @@ export class AzureClients {
     readonly tenantId: string,
     readonly credential: TokenCredential,
     private readonly options: FactoryOptions = {},
-  ) {}
+  ) {
+    allowArmBatching(cloud.armEndpoint);
+  }
 
   /** Pipeline settings every ARM client of this tenant uses. */
   get armSettings(): ArmSettings {

@@ -16,6 +16,7 @@ import * as tls from 'node:tls';
 import * as zlib from 'node:zlib';
 import { createDefaultHttpClient, createHttpHeaders, RestError, type HttpClient, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { createAbortError } from '../common/azureErrors';
+import { ArmBatchingHttpClient, type ArmBatchStats } from './armBatch';
 
 /** HTTP/1.1-only headers that HTTP/2 forbids. */
 const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host', 'te']);
@@ -215,9 +216,28 @@ export class Http2HttpClient implements HttpClient {
 }
 
 let shared: HttpClient | undefined;
+let batching: ArmBatchingHttpClient | undefined;
 
-/** The one HttpClient every Azure client of this process shares (its sessions are the connection pool). */
+/**
+ * The one HttpClient every Azure client of this process shares (its sessions are the connection
+ * pool): HTTP/2 where offered, and concurrent reads of registered ARM endpoints batched (armBatch.ts).
+ */
 export function sharedHttpClient(): HttpClient {
-  if (!shared) shared = process.env.GDS_HTTP2 === '0' ? createDefaultHttpClient() : new Http2HttpClient();
+  if (!shared) {
+    const transport = process.env.GDS_HTTP2 === '0' ? createDefaultHttpClient() : new Http2HttpClient();
+    if (process.env.GDS_ARM_BATCH === '0') shared = transport;
+    else shared = batching = new ArmBatchingHttpClient(transport);
+  }
   return shared;
+}
+
+/** Lets the shared client batch reads of this Resource Manager endpoint (no-op when batching is off). */
+export function allowArmBatching(armEndpoint: string): void {
+  sharedHttpClient();
+  batching?.addArmOrigin(armEndpoint);
+}
+
+/** The shared client's batching counters (undefined when batching is off). */
+export function armBatchStats(): ArmBatchStats | undefined {
+  return batching ? { ...batching.stats } : undefined;
 }

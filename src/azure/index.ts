@@ -111,4 +111,5 @@ export { PRODUCT_NAME, PRODUCT_VERSION } from '../common/version';
 
 // Auth helpers
 export * from '../auth/index';
-export { Http2HttpClient, sharedHttpClient } from './http2Client';
+export { allowArmBatching, armBatchStats, Http2HttpClient, sharedHttpClient } from './http2Client';
+export { ArmBatchingHttpClient, ARM_BATCH_MAX, parsedBodyOf } from './armBatch';

@@ -76,6 +76,9 @@ export class EventGridSink implements EventSink {
   private endpoint: string | undefined;
   private gate: Promise<void> | undefined;
   private settle: { resolve(): void; reject(e: unknown): void } | undefined;
+  /** Open while the run's webhook subscriptions step has not finished: Event Grid drops events no subscription exists for yet. */
+  private subscribersGate: Promise<void> | undefined;
+  private subscribersSettled: (() => void) | undefined;
 
   constructor(private readonly env: RecipeEnv) {}
 
@@ -100,10 +103,21 @@ export class EventGridSink implements EventSink {
     this.settle?.reject(error);
   }
 
+  /** The run includes the webhook subscriptions step: events wait until it has finished (either way). */
+  expectSubscriptionsStep(): void {
+    this.subscribersGate = new Promise<void>((resolve) => (this.subscribersSettled = resolve));
+  }
+
+  /** Called by the subscriptions step when it ends, whatever its outcome. */
+  subscriptionsSettled(): void {
+    this.subscribersSettled?.();
+  }
+
   private async resolveEndpoint(signal?: AbortSignal): Promise<string> {
-    if (this.gate) {
+    if (this.gate || this.subscribersGate) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.gate, new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new Error('the topic step did not finish in time')), TOPIC_WAIT_MS)))]).finally(() => clearTimeout(timer));
+      const gates = Promise.all([this.gate, this.subscribersGate]);
+      await Promise.race([gates, new Promise<void>((_, reject) => (timer = setTimeout(() => reject(new Error('the notification steps did not finish in time')), TOPIC_WAIT_MS)))]).finally(() => clearTimeout(timer));
     }
     if (!this.endpoint) {
       const eg = this.env.plan.notifications?.eventGrid;
@@ -142,6 +156,7 @@ export function prepareEvents(env: RecipeEnv, steps: readonly Step<RecipeEnv>[],
   if (audit) sink.audit = audit;
   if (runId) sink.runId = runId;
   if (steps.some((s) => s.id === TOPIC_STEP_ID)) sink.expectTopicStep();
+  if (steps.some((s) => s.id === SUBSCRIPTIONS_STEP_ID)) sink.expectSubscriptionsStep();
 }
 
 /**

@@ -9,6 +9,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ServiceClient } from '@azure/core-client';
 import { createHttpHeaders, createPipelineRequest, type HttpHeaders } from '@azure/core-rest-pipeline';
 import { AzureRequestError, errorFromResponse, isAbortError, requestIdFrom, toAzureRequestError, throwIfAborted } from '../../common/azureErrors';
+import { parsedBodyOf } from '../armBatch';
 import { applyPipelinePolicies, commonPipelineOptions, type PipelineSettings, type SignalLike } from '../pipeline';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -151,10 +152,13 @@ export class RestCaller {
       }
       throw toAzureRequestError(e);
     }
-    const text = response.bodyAsText ?? undefined;
     if (response.status >= 400) {
-      throw errorFromResponse({ status: response.status, headers: response.headers, bodyAsText: text }, { method, url });
+      throw errorFromResponse({ status: response.status, headers: response.headers, bodyAsText: response.bodyAsText ?? undefined }, { method, url });
     }
+    // An answer from an ARM batch arrives parsed.
+    const fromBatch = parsedBodyOf(response);
+    if (fromBatch) return { status: response.status, headers: response.headers, body: fromBatch.value as T };
+    const text = response.bodyAsText ?? undefined;
     let parsed: T | undefined;
     if (text !== undefined && text.trim() !== '') {
       try {

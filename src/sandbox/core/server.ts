@@ -28,6 +28,7 @@ import { redactSecrets } from '../../common/redact';
 import { SandboxOperations } from './operations';
 import { authorizationFailed, deriveAction, roleGuidOf, SandboxAuthorization, scopeContains, type RoleAssignmentResource } from './rbac';
 import type { BlobDataAccess } from '../azurite/host';
+import { batchAnswer, innerTarget, parseBatch, type BatchAnswer } from './batch';
 import { Router, type RouteMatch } from './router';
 import { applyDirectoryRoleSeed, applySeed, type SeedName } from './seed';
 import { JournaledStore } from './store';
@@ -44,6 +45,8 @@ export interface RequestLogEntry {
   /** Arrival and finish, ms since the epoch. */
   start: number;
   end: number;
+  /** Sent inside an ARM batch (`POST /batch`), which is logged as well. */
+  batched?: boolean;
 }
 
 export interface CoreOptions {
@@ -636,6 +639,8 @@ export class SandboxCore {
       let response: SandboxResponse;
       if (/^\/admin(\/|$)/i.test(pathname)) {
         response = await this.handleAdmin(sreq);
+      } else if (method === 'POST' && /^\/batch$/i.test(pathname)) {
+        response = await this.handleBatch(sreq);
       } else {
         response = await this.dispatch(sreq);
       }
@@ -661,6 +666,64 @@ export class SandboxCore {
         setImmediate(fn);
       }
     }
+  }
+
+  /**
+   * ARM's batch endpoint (see batch.ts): the batch is authenticated once, then every inner request
+   * goes through `dispatch` as if sent alone (faults, throttling, RBAC), all in parallel; each is
+   * logged to the request watchers like any other request. Store commit and the Azurite sync run
+   * after the batch as after any write.
+   */
+  private async handleBatch(outer: SandboxRequest): Promise<SandboxResponse> {
+    const authorization = firstHeader(outer.headers.authorization);
+    const check = verifyBearer(authorization, this.identityDeps, armAudiences(this.baseUrl));
+    if (!check.ok) {
+      const description = check.error.message.replace(/"/g, "'");
+      throw Object.assign(check.error, { wwwAuthenticate: `Bearer authorization_uri="${this.baseUrl}/common", error="invalid_token", error_description="${description}"` });
+    }
+    const items = parseBatch(outer.body, outer.apiVersion);
+    const tenantId = check.principal.tenantId;
+    const outerCallbacks = this.afterResponse.get(outer);
+    const responses = await Promise.all(items.map(async (item): Promise<BatchAnswer> => {
+      const start = Date.now();
+      const requestId = crypto.randomUUID();
+      const target = innerTarget(item.url, this.baseUrl);
+      let response: SandboxResponse;
+      let inner: SandboxRequest | undefined;
+      if (!target) {
+        response = { status: 400, body: { error: { code: 'InvalidBatchRequestUrl', message: `The batch request URL '${item.url}' is not a Resource Manager URL of this endpoint (${this.baseUrl}).` } } };
+      } else {
+        let path = target.pathname.replace(/\/{2,}/g, '/');
+        if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+        inner = {
+          method: item.httpMethod,
+          path,
+          query: target.searchParams,
+          headers: { authorization, ...(item.content !== undefined ? { 'content-type': 'application/json' } : {}) },
+          body: item.content,
+          baseUrl: this.baseUrl,
+          apiVersion: target.searchParams.get('api-version') ?? '',
+          get signal() {
+            return outer.signal;
+          },
+        };
+        this.afterResponse.set(inner, []);
+        try {
+          response = await this.dispatch(inner);
+        } catch (err) {
+          response = this.errorResponse(err, inner);
+        }
+        for (const fn of this.afterResponse.get(inner) ?? []) (outerCallbacks ?? []).push(fn);
+        this.afterResponse.delete(inner);
+      }
+      const answer = batchAnswer(item.name, response, { 'x-ms-request-id': requestId, ...((inner && this.extraHeaders.get(inner)) ?? {}) });
+      if (this.requestWatchers.size > 0) {
+        const entry: RequestLogEntry = { method: item.httpMethod, url: target ? `${target.pathname}${target.search}` : item.url, status: answer.httpStatusCode, tenantId, start, end: Date.now(), batched: true };
+        for (const w of this.requestWatchers) w(entry);
+      }
+      return answer;
+    }));
+    return { status: 200, body: { responses } };
   }
 
   private errorResponse(err: unknown, req: SandboxRequest | undefined): SandboxResponse {

@@ -3,7 +3,7 @@
  * EventGrid Data Sender on it, so events go out with its Microsoft Entra token, no key) and the
  * webhook subscriptions on it. Each reads first and writes only what is missing or different.
  */
-import type { Step } from '../engine';
+import type { Step, StepContext, StepResult } from '../engine';
 import type { RecipeEnv } from '../env';
 import { UserFacingError } from '../errors';
 import { eventGridSinkOf, SUBSCRIPTIONS_STEP_ID, TOPIC_STEP_ID, topicArmId, topicResourceGroup } from '../events';
@@ -90,31 +90,39 @@ export function eventSubscriptionsStep(): S {
         detail: `webhook ${new URL(s.endpointUrl).origin}${new URL(s.endpointUrl).pathname} (${s.includedEventTypes?.length ? s.includedEventTypes.join(', ') : 'every event type'}); the endpoint must answer the validation handshake`,
       })),
     async execute(env, ctx) {
-      const subs = env.plan.notifications?.eventGrid?.subscriptions ?? [];
-      if (!subs.length) return { changed: false, summary: 'no webhook subscriptions in the plan' };
-      const api = env.provider.clients.eventGrid(env.provider.subscriptionId);
-      const scope = topicArmId(env);
-      const o = { abortSignal: ctx.signal };
-      const done: string[] = [];
-      const waiting: string[] = [];
-      for (const s of subs) {
-        const wanted = [...(s.includedEventTypes ?? GDS_EVENT_TYPES)].sort();
-        const cur = await getOrUndefined(() => api.subscriptions.get(scope, s.name, o));
-        if (cur && cur.provisioningState === 'Succeeded') {
-          const types = [...(cur.filter?.includedEventTypes ?? [])].sort();
-          const url = await api.subscriptions.getFullUrl(scope, s.name, o);
-          if (url === s.endpointUrl && JSON.stringify(types) === JSON.stringify(wanted)) continue;
-        }
-        ctx.report(`subscribing ${s.name} (validation handshake)`);
-        const created = await api.subscriptions.createWebhookAndWait(scope, s.name, { endpointUrl: s.endpointUrl, includedEventTypes: wanted }, o);
-        if (created.provisioningState === 'AwaitingManualAction') waiting.push(s.name);
-        else if (created.provisioningState !== 'Succeeded') {
-          throw new UserFacingError(`The webhook subscription ${s.name} ended ${created.provisioningState ?? 'in an unknown state'}.`, 'Make the endpoint answer Event Grid\'s validation handshake (200 with {"validationResponse": code}, or the OPTIONS request for CloudEvents), then run again.');
-        }
-        done.push(s.name);
+      try {
+        return await ensureSubscriptions(env, ctx);
+      } finally {
+        eventGridSinkOf(env)?.subscriptionsSettled();
       }
-      const summary = done.length ? `subscribed ${done.join(', ')}${waiting.length ? `; awaiting manual validation: ${waiting.join(', ')} (open the validationUrl the endpoint received within 10 minutes)` : ''}` : 'webhook subscriptions already in place';
-      return { changed: done.length > 0, summary };
     },
   };
+}
+
+async function ensureSubscriptions(env: RecipeEnv, ctx: StepContext): Promise<StepResult> {
+  const subs = env.plan.notifications?.eventGrid?.subscriptions ?? [];
+  if (!subs.length) return { changed: false, summary: 'no webhook subscriptions in the plan' };
+  const api = env.provider.clients.eventGrid(env.provider.subscriptionId);
+  const scope = topicArmId(env);
+  const o = { abortSignal: ctx.signal };
+  const done: string[] = [];
+  const waiting: string[] = [];
+  for (const s of subs) {
+    const wanted = [...(s.includedEventTypes ?? GDS_EVENT_TYPES)].sort();
+    const cur = await getOrUndefined(() => api.subscriptions.get(scope, s.name, o));
+    if (cur && cur.provisioningState === 'Succeeded') {
+      const types = [...(cur.filter?.includedEventTypes ?? [])].sort();
+      const url = await api.subscriptions.getFullUrl(scope, s.name, o);
+      if (url === s.endpointUrl && JSON.stringify(types) === JSON.stringify(wanted)) continue;
+    }
+    ctx.report(`subscribing ${s.name} (validation handshake)`);
+    const created = await api.subscriptions.createWebhookAndWait(scope, s.name, { endpointUrl: s.endpointUrl, includedEventTypes: wanted }, o);
+    if (created.provisioningState === 'AwaitingManualAction') waiting.push(s.name);
+    else if (created.provisioningState !== 'Succeeded') {
+      throw new UserFacingError(`The webhook subscription ${s.name} ended ${created.provisioningState ?? 'in an unknown state'}.`, 'Make the endpoint answer Event Grid\'s validation handshake (200 with {"validationResponse": code}, or the OPTIONS request for CloudEvents), then run again.');
+    }
+    done.push(s.name);
+  }
+  const summary = done.length ? `subscribed ${done.join(', ')}${waiting.length ? `; awaiting manual validation: ${waiting.join(', ')} (open the validationUrl the endpoint received within 10 minutes)` : ''}` : 'webhook subscriptions already in place';
+  return { changed: done.length > 0, summary };
 }
