@@ -51,7 +51,7 @@ export class AzureClients {
 
   /** Azure Data Share (2021-08-01); subscription ids are passed per call. */
   get dataShare(): DataShareClient {
-    this.dataShareClient ??= new DataShareClient(this.credential, { ...this.armSettings });
+    this.dataShareClient ??= new DataShareClient(this.credential, { ...this.armSettings, batchReads: true });
     return this.dataShareClient;
   }
 

@@ -69,20 +69,36 @@ export class CallCounter {
   }
   private count(inner: HttpClient, request: Parameters<HttpClient['sendRequest']>[0]): ReturnType<HttpClient['sendRequest']> {
     const url = new URL(request.url);
-    const isArm = url.host === this.armHost && /\/subscriptions\//i.test(url.pathname);
     const m = request.method.toUpperCase();
-    if (isArm) {
-      if (m === 'GET' || m === 'HEAD' || (m === 'POST' && /\/list[A-Za-z]*$/.test(url.pathname))) this.arm.reads++;
-      else if (m === 'DELETE') this.arm.deletes++;
-      else this.arm.writes++;
+    if (url.host === this.armHost && m === 'POST' && /^\/batch$/i.test(url.pathname)) {
+      // An ARM batch: each read in it counts as if sent alone.
+      for (const r of batchedRequests(request.body)) this.countArm(String(r.httpMethod ?? '').toUpperCase(), new URL(String(r.url ?? ''), url).pathname);
+      return inner.sendRequest(request);
+    }
+    if (url.host === this.armHost && /\/subscriptions\//i.test(url.pathname)) {
+      this.countArm(m, url.pathname);
     } else if (!/\/oauth2\//.test(url.pathname)) {
       if (m === 'GET' || m === 'HEAD' || /\/search\/query$/i.test(url.pathname)) this.dataPlane.reads++;
       else this.dataPlane.writes++;
     }
     return inner.sendRequest(request);
   }
+  private countArm(m: string, pathname: string): void {
+    if (m === 'GET' || m === 'HEAD' || (m === 'POST' && /\/list[A-Za-z]*$/.test(pathname))) this.arm.reads++;
+    else if (m === 'DELETE') this.arm.deletes++;
+    else this.arm.writes++;
+  }
   get armTotal(): number {
     return this.arm.reads + this.arm.writes + this.arm.deletes;
+  }
+}
+
+function batchedRequests(body: unknown): Array<{ httpMethod?: unknown; url?: unknown }> {
+  try {
+    const requests = typeof body === 'string' ? (JSON.parse(body) as { requests?: unknown }).requests : undefined;
+    return Array.isArray(requests) ? requests : [];
+  } catch {
+    return [];
   }
 }
 

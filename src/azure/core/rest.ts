@@ -9,7 +9,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ServiceClient } from '@azure/core-client';
 import { createHttpHeaders, createPipelineRequest, type HttpHeaders } from '@azure/core-rest-pipeline';
 import { AzureRequestError, errorFromResponse, isAbortError, requestIdFrom, toAzureRequestError, throwIfAborted } from '../../common/azureErrors';
-import { parsedBodyOf } from '../armBatch';
+import { answersOf, armBatchingEnabled, batchBody, BatchQueue, batchUrl, isBatchableRead, parsedBodyOf, type ArmBatchStats, type BatchAnswer, type BatchSender } from '../armBatch';
 import { applyPipelinePolicies, commonPipelineOptions, type PipelineSettings, type SignalLike } from '../pipeline';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -51,6 +51,11 @@ export interface RestCallerOptions extends PipelineSettings {
   /** Token scopes, set explicitly (never derived from the endpoint). */
   scopes: string[];
   apiVersion: string;
+  /**
+   * Sends concurrent reads (GETs and `list…` POSTs) through ARM's batch endpoint, one pipeline
+   * request per batch of up to 20 (see ../armBatch.ts). For Resource Manager endpoints only.
+   */
+  batchReads?: boolean;
 }
 
 export interface RawResponse<T = unknown> {
@@ -71,6 +76,8 @@ export class RestCaller {
   readonly settings: PipelineSettings;
   private readonly service: ServiceClient;
   private readonly origin: URL;
+  /** Reads waiting for the next batch (when `batchReads` is on and the endpoint has not refused batches). */
+  private batch: BatchQueue | undefined;
 
   constructor(options: RestCallerOptions) {
     this.endpoint = options.endpoint.replace(/\/+$/, '');
@@ -87,7 +94,22 @@ export class RestCaller {
     // Raw JSON requests without operation specs: the (de)serialization and form policies had nothing
     // to do but parse every response body a second time.
     for (const name of ['serializationPolicy', 'deserializationPolicy', 'formDataPolicy', 'multipartPolicy']) this.service.pipeline.removePolicy({ name });
+    if (options.batchReads && armBatchingEnabled()) this.batch = new BatchQueue();
   }
+
+  /** Reads carried in batches so far (undefined when this caller does not batch). */
+  get batchStats(): ArmBatchStats | undefined {
+    return this.batch ? { ...this.batch.stats } : undefined;
+  }
+
+  /** One batch as one pipeline request (auth, retries and logging apply to it). */
+  private readonly sendBatch: BatchSender = async (items, signal) => {
+    const headers = createHttpHeaders({ accept: 'application/json', 'content-type': 'application/json; charset=utf-8' });
+    const request = createPipelineRequest({ url: batchUrl(this.origin.origin), method: 'POST', headers, body: batchBody(items), abortSignal: signal });
+    const response = await this.service.sendRequest(request);
+    if (response.status === 404 || response.status === 405 || response.status === 501) this.batch = undefined; // no batch endpoint here
+    return answersOf(response.status, response.bodyAsText, items.length);
+  };
 
   /** Exposed for tests and for adding policies. */
   get pipeline(): ServiceClient['pipeline'] {
@@ -136,6 +158,11 @@ export class RestCaller {
    */
   async send<T = unknown>(method: HttpMethod, url: string, body?: unknown, options: SendOptions = {}): Promise<RawResponse<T>> {
     throwIfAborted(options.abortSignal);
+    if (this.batch && isBatchableRead(method, url) && (method === 'POST' || body === undefined)) {
+      const answer = await this.batch.submit(this.endpoint, { httpMethod: method, url, ...(body !== undefined ? { content: body } : {}) }, this.sendBatch, options.abortSignal);
+      // Throttling, server errors and token challenges go through the pipeline again, alone: it knows how to wait and re-authenticate.
+      if (answer && !needsPipeline(answer.httpStatusCode)) return fromAnswer<T>(answer, method, url);
+    }
     const headers = createHttpHeaders({ accept: 'application/json' });
     let payload: string | undefined;
     if (body !== undefined) {
@@ -176,6 +203,21 @@ export class RestCaller {
     }
     return { status: response.status, headers: response.headers, body: parsed };
   }
+}
+
+function needsPipeline(status: number): boolean {
+  return status === 401 || status === 408 || status === 429 || status >= 500;
+}
+
+/** A read's answer from a batch, as `send` would have returned (or thrown) it. */
+function fromAnswer<T>(answer: BatchAnswer, method: HttpMethod, url: string): RawResponse<T> {
+  const headers = createHttpHeaders(answer.headers);
+  const content = answer.content;
+  if (answer.httpStatusCode >= 400) {
+    const bodyAsText = content === undefined ? undefined : typeof content === 'string' ? content : JSON.stringify(content);
+    throw errorFromResponse({ status: answer.httpStatusCode, headers, bodyAsText }, { method, url });
+  }
+  return { status: answer.httpStatusCode, headers, body: (content ?? undefined) as T | undefined };
 }
 
 function effectivePort(u: URL): string {

@@ -13,6 +13,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { beginLro, type FinalStateVia, type LroOptions, type LroPoller } from '../core/lro';
 import { pagedList, type PagedIterable } from '../core/paging';
 import { RestCaller, type HttpMethod, type QueryValue } from '../core/rest';
+import type { ArmBatchStats } from '../armBatch';
 import type { PipelineSettings, SignalLike } from '../pipeline';
 import {
   READ_ONLY_PROPERTIES,
@@ -86,6 +87,8 @@ export interface DataShareClientOptions extends PipelineSettings {
   scopes?: string[];
   /** Default `2021-08-01` (the only version this client is typed for). */
   apiVersion?: string;
+  /** Concurrent reads go through ARM's batch endpoint (see ../armBatch.ts); the factory turns it on. */
+  batchReads?: boolean;
 }
 
 type Lro<T> = LroOptions<T>;
@@ -461,6 +464,11 @@ export class DataShareClient {
   readonly operations: OperationsOperations;
   /** The underlying caller (pipeline, URL building), for advanced use and tests. */
   readonly caller: RestCaller;
+
+  /** Reads this client carried in ARM batches (undefined when it does not batch). */
+  get batchStats(): ArmBatchStats | undefined {
+    return this.caller.batchStats;
+  }
 
   constructor(credential: TokenCredential, options: DataShareClientOptions = {}) {
     this.caller = new RestCaller({

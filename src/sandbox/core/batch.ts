@@ -21,12 +21,9 @@ export interface BatchItem {
   content?: unknown;
 }
 
-export interface BatchAnswer {
-  name?: string;
-  httpStatusCode: number;
-  headers: Record<string, string>;
-  content?: unknown;
-  contentLength: number;
+/** A response body already serialized as JSON (the batch's answers are written once, not twice). */
+export class JsonText {
+  constructor(readonly text: string) {}
 }
 
 /** The batch's requests, or a 400 as ARM answers a malformed batch (nothing is run). */
@@ -60,14 +57,13 @@ export function parseBatch(body: unknown, apiVersion: string): BatchItem[] {
  * The inner request's path and query, or undefined when its URL points elsewhere than this ARM
  * host (absolute URLs must name it; loopback names are interchangeable).
  */
-export function innerTarget(url: string, baseUrl: string): URL | undefined {
+export function innerTarget(url: string, base: URL): URL | undefined {
   let u: URL;
   try {
-    u = new URL(url.replace(/^\/{2,}/, '/'), baseUrl);
+    u = new URL(url.replace(/^\/{2,}/, '/'), base);
   } catch {
     return undefined;
   }
-  const base = new URL(baseUrl);
   const loop = (h: string) => h === 'localhost' || h === '127.0.0.1' || h === '[::1]';
   const sameHost = u.hostname === base.hostname || (loop(u.hostname) && loop(base.hostname));
   if (u.protocol !== base.protocol || !sameHost || (u.port || '443') !== (base.port || '443')) return undefined;
@@ -75,13 +71,19 @@ export function innerTarget(url: string, baseUrl: string): URL | undefined {
   return u;
 }
 
-export function batchAnswer(name: string | undefined, response: SandboxResponse, headers: Record<string, string>): BatchAnswer {
-  const content = response.status === 204 ? undefined : response.body;
-  return {
-    ...(name !== undefined ? { name } : {}),
-    httpStatusCode: response.status,
-    headers: { ...headers, ...(response.headers ?? {}) },
-    ...(content !== undefined ? { content } : {}),
-    contentLength: content === undefined ? 0 : Buffer.byteLength(JSON.stringify(content), 'utf8'),
-  };
+/** One inner answer as JSON text: `{name, httpStatusCode, headers, content, contentLength}`. */
+export function batchAnswerJson(name: string | undefined, response: SandboxResponse, headers: Record<string, string>): string {
+  const content = response.status === 204 || response.body === undefined ? undefined : JSON.stringify(response.body);
+  const parts = [
+    ...(name !== undefined ? [`"name":${JSON.stringify(name)}`] : []),
+    `"httpStatusCode":${response.status}`,
+    `"headers":${JSON.stringify({ ...headers, ...(response.headers ?? {}) })}`,
+    ...(content !== undefined ? [`"content":${content}`] : []),
+    `"contentLength":${content === undefined ? 0 : Buffer.byteLength(content, 'utf8')}`,
+  ];
+  return `{${parts.join(',')}}`;
+}
+
+export function batchResponseBody(answers: string[]): JsonText {
+  return new JsonText(`{"responses":[${answers.join(',')}]}`);
 }

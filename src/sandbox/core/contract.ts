@@ -114,13 +114,18 @@ export interface ResourceProvider {
  */
 export interface Store {
   get<T>(collection: string, key: string): T | undefined;
-  /** All values in a collection whose key starts with `prefix` (case-insensitive), in key order. */
-  list<T>(collection: string, prefix?: string): T[];
+  /**
+   * All values in a collection whose key starts with `prefix` (case-insensitive), in key order;
+   * `keyFilter` (given the lower-cased key) skips values before they are read. Stores may ignore it.
+   */
+  list<T>(collection: string, prefix?: string, keyFilter?: (key: string) => boolean): T[];
   /**
    * Like `list`, for callers that only read: the values are frozen and shared between calls while
    * their stored form is unchanged (no parse per request of a long history). Optional.
    */
   listReadOnly?<T>(collection: string, prefix?: string): ReadonlyArray<Readonly<T>>;
+  /** Like `get`, for callers that only read: frozen and shared while unchanged. Optional. */
+  getReadOnly?<T>(collection: string, key: string): Readonly<T> | undefined;
   put<T>(collection: string, key: string, value: T): void;
   delete(collection: string, key: string): boolean;
   /** Names of all collections that hold at least one key. */

@@ -28,7 +28,7 @@ import { redactSecrets } from '../../common/redact';
 import { SandboxOperations } from './operations';
 import { authorizationFailed, deriveAction, roleGuidOf, SandboxAuthorization, scopeContains, type RoleAssignmentResource } from './rbac';
 import type { BlobDataAccess } from '../azurite/host';
-import { batchAnswer, innerTarget, parseBatch, type BatchAnswer } from './batch';
+import { batchAnswerJson, batchResponseBody, innerTarget, JsonText, parseBatch } from './batch';
 import { Router, type RouteMatch } from './router';
 import { applyDirectoryRoleSeed, applySeed, type SeedName } from './seed';
 import { JournaledStore } from './store';
@@ -204,7 +204,7 @@ export class SandboxCore {
           const s = this.directory.subscription(id);
           return s ? { subscriptionId: s.subscriptionId, tenantId: s.tenantId, displayName: s.displayName } : undefined;
         },
-        resourceGroup: (sub, name) => store.get<{ id: string; name: string; location: string }>('resources', `/subscriptions/${sub}/resourceGroups/${name}`),
+        resourceGroup: (sub, name) => store.getReadOnly<{ id: string; name: string; location: string }>('resources', `/subscriptions/${sub}/resourceGroups/${name}`),
         resource: <T>(id: string) => store.get<T>('resources', id),
       },
       authorization: this.authorization,
@@ -413,7 +413,7 @@ export class SandboxCore {
   }
 
   registrationState(subscriptionId: string, namespace: string): 'Registered' | 'NotRegistered' | 'Registering' | 'Unregistering' {
-    const rec = this.store.get<{ state: 'Registered' | 'NotRegistered' }>('providerRegistrations', `/subscriptions/${subscriptionId}/providers/${namespace}`);
+    const rec = this.store.getReadOnly<{ state: 'Registered' | 'NotRegistered' }>('providerRegistrations', `/subscriptions/${subscriptionId}/providers/${namespace}`);
     if (rec) {
       return rec.state;
     }
@@ -684,10 +684,11 @@ export class SandboxCore {
     const items = parseBatch(outer.body, outer.apiVersion);
     const tenantId = check.principal.tenantId;
     const outerCallbacks = this.afterResponse.get(outer);
-    const responses = await Promise.all(items.map(async (item): Promise<BatchAnswer> => {
+    const base = new URL(this.baseUrl);
+    const responses = await Promise.all(items.map(async (item): Promise<string> => {
       const start = Date.now();
       const requestId = crypto.randomUUID();
-      const target = innerTarget(item.url, this.baseUrl);
+      const target = innerTarget(item.url, base);
       let response: SandboxResponse;
       let inner: SandboxRequest | undefined;
       if (!target) {
@@ -716,14 +717,14 @@ export class SandboxCore {
         for (const fn of this.afterResponse.get(inner) ?? []) (outerCallbacks ?? []).push(fn);
         this.afterResponse.delete(inner);
       }
-      const answer = batchAnswer(item.name, response, { 'x-ms-request-id': requestId, ...((inner && this.extraHeaders.get(inner)) ?? {}) });
+      const answer = batchAnswerJson(item.name, response, { 'x-ms-request-id': requestId, ...((inner && this.extraHeaders.get(inner)) ?? {}) });
       if (this.requestWatchers.size > 0) {
-        const entry: RequestLogEntry = { method: item.httpMethod, url: target ? `${target.pathname}${target.search}` : item.url, status: answer.httpStatusCode, tenantId, start, end: Date.now(), batched: true };
+        const entry: RequestLogEntry = { method: item.httpMethod, url: target ? `${target.pathname}${target.search}` : item.url, status: response.status, tenantId, start, end: Date.now(), batched: true };
         for (const w of this.requestWatchers) w(entry);
       }
       return answer;
     }));
-    return { status: 200, body: { responses } };
+    return { status: 200, body: batchResponseBody(responses) };
   }
 
   private errorResponse(err: unknown, req: SandboxRequest | undefined): SandboxResponse {
@@ -876,7 +877,7 @@ export class SandboxCore {
   private checkResourceGroup(subscriptionId: string | undefined, lower: string[], segs: string[]): void {
     if (subscriptionId && lower[2] === 'resourcegroups' && segs.length > 4) {
       const rg = decodeURIComponent(segs[3]);
-      if (!this.store.get('resources', `/subscriptions/${subscriptionId}/resourceGroups/${rg}`)) {
+      if (!this.store.getReadOnly('resources', `/subscriptions/${subscriptionId}/resourceGroups/${rg}`)) {
         throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found. Create it first (PUT /subscriptions/${subscriptionId}/resourcegroups/${rg}).`);
       }
     }
@@ -1120,7 +1121,7 @@ function send(res: ServerResponse, response: SandboxResponse, baseHeaders: Recor
   const headers: Record<string, string> = { ...baseHeaders, ...(response.headers ?? {}) };
   let payload: Buffer | undefined;
   if (response.body !== undefined && response.status !== 204) {
-    payload = Buffer.from(JSON.stringify(response.body), 'utf8');
+    payload = Buffer.from(response.body instanceof JsonText ? response.body.text : JSON.stringify(response.body), 'utf8');
     headers['Content-Type'] ??= 'application/json; charset=utf-8';
     headers['Content-Length'] = String(payload.length);
   } else if (response.status !== 204) {

@@ -92,12 +92,13 @@ export class JournaledStore implements Store {
     return raw === undefined ? undefined : (JSON.parse(raw) as T);
   }
 
-  list<T>(collection: string, prefix = ''): T[] {
+  list<T>(collection: string, prefix = '', keyFilter?: (key: string) => boolean): T[] {
     const map = this.data.get(collection);
     if (!map) {
       return [];
     }
-    return this.keysWithPrefix(collection, map, prefix.toLowerCase()).map((k) => JSON.parse(map.get(k) as string) as T);
+    const keys = this.keysWithPrefix(collection, map, prefix.toLowerCase());
+    return (keyFilter ? keys.filter(keyFilter) : keys).map((k) => JSON.parse(map.get(k) as string) as T);
   }
 
   /** Parsed, frozen values served by listReadOnly, with the stored text they came from. */
@@ -108,20 +109,31 @@ export class JournaledStore implements Store {
     if (!map) {
       return [];
     }
+    const cache = this.frozenOf(collection);
+    return this.keysWithPrefix(collection, map, prefix.toLowerCase()).map((k) => this.frozenValue<T>(cache, k, map.get(k) as string));
+  }
+
+  getReadOnly<T>(collection: string, key: string): Readonly<T> | undefined {
+    const k = key.toLowerCase();
+    const raw = this.data.get(collection)?.get(k);
+    return raw === undefined ? undefined : this.frozenValue<T>(this.frozenOf(collection), k, raw);
+  }
+
+  private frozenOf(collection: string): Map<string, { raw: string; value: unknown }> {
     let cache = this.frozen.get(collection);
     if (!cache) {
       cache = new Map();
       this.frozen.set(collection, cache);
     }
-    const c = cache;
-    return this.keysWithPrefix(collection, map, prefix.toLowerCase()).map((k) => {
-      const raw = map.get(k) as string;
-      const hit = c.get(k);
-      if (hit && hit.raw === raw) return hit.value as T;
-      const value = deepFreeze(JSON.parse(raw) as T);
-      c.set(k, { raw, value });
-      return value;
-    });
+    return cache;
+  }
+
+  private frozenValue<T>(cache: Map<string, { raw: string; value: unknown }>, key: string, raw: string): T {
+    const hit = cache.get(key);
+    if (hit && hit.raw === raw) return hit.value as T;
+    const value = deepFreeze(JSON.parse(raw) as T);
+    cache.set(key, { raw, value });
+    return value;
   }
 
   /** Keys (lower-cased) of a collection that start with `prefix`, in order. */

@@ -70,14 +70,22 @@ export function getResource<P extends Json = Json, I extends Json = Json>(ctx: S
   return ctx.store.get<StoredResource<P, I>>(RESOURCES, key(id));
 }
 
+/** A resource for reading only (frozen, shared while unchanged: no parse per request). */
+export function peekResource<P extends Json = Json, I extends Json = Json>(ctx: SandboxContext, id: string): Readonly<StoredResource<P, I>> | undefined {
+  return ctx.store.getReadOnly ? ctx.store.getReadOnly<StoredResource<P, I>>(RESOURCES, key(id)) : getResource<P, I>(ctx, id);
+}
+
 export function putResource(ctx: SandboxContext, r: StoredResource<Json, Json>): void {
   ctx.store.put(RESOURCES, key(r.id), r);
 }
 
 /** Children of `parentId` of one type (direct or nested), in key order. */
 export function listResources<P extends Json = Json, I extends Json = Json>(ctx: SandboxContext, parentId: string, type: string): StoredResource<P, I>[] {
+  // An ARM id names its type in its next-to-last segment (…/dataSets/{name}): other keys are not read.
+  const segment = '/' + type.slice(type.lastIndexOf('/') + 1).toLowerCase() + '/';
+  const ofType = (k: string) => k.lastIndexOf(segment) === k.lastIndexOf('/') - segment.length + 1;
   return ctx.store
-    .list<StoredResource<P, I>>(RESOURCES, key(parentId) + '/')
+    .list<StoredResource<P, I>>(RESOURCES, key(parentId) + '/', ofType)
     .filter((r) => r && typeof r === 'object' && r.type?.toLowerCase() === type.toLowerCase());
 }
 

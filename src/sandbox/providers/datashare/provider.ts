@@ -6,7 +6,7 @@
 import { ArmError, type SandboxContext, type SandboxRequest, type SandboxResponse } from '../../core/contract';
 import { notFound } from '../../core/arm';
 import {
-  T, type Json, type StoredResource, accountIdFor, bodyObject, checkName, deleteWithStatus, removeTree, enumValue, futureDate, getResource,
+  T, type Json, type StoredResource, accountIdFor, bodyObject, checkName, deleteWithStatus, removeTree, enumValue, futureDate, getResource, peekResource,
   listResources, listResponse, nowIso, ok, optionalString, scheduleFrom, propertiesOf, publicView, putResource, requirePrincipal,
   requiredString, resourceGroupOrThrow, stamp, userEmail, userName, key,
 } from './common';
@@ -22,8 +22,17 @@ type P = Record<string, string>;
 // ---------------------------------------------------------------- accounts
 
 export function loadAccount(ctx: SandboxContext, p: P): StoredResource {
+  return requireAccount(ctx, p, getResource);
+}
+
+/** The account for a handler that only reads it (frozen, not parsed per request). */
+export function peekAccount(ctx: SandboxContext, p: P): Readonly<StoredResource> {
+  return requireAccount(ctx, p, peekResource);
+}
+
+function requireAccount<R>(ctx: SandboxContext, p: P, read: (ctx: SandboxContext, id: string) => R | undefined): R {
   const { subscriptionId, rgName } = resourceGroupOrThrow(ctx, p.subscriptionId, p.resourceGroupName);
-  const account = getResource(ctx, accountIdFor(subscriptionId, rgName, p.accountName));
+  const account = read(ctx, accountIdFor(subscriptionId, rgName, p.accountName));
   if (!account) {
     throw new ArmError(404, 'ResourceNotFound', `The Data Share account '${p.accountName}' was not found in resource group '${rgName}'. Create it first (PUT .../providers/Microsoft.DataShare/accounts/${p.accountName}).`);
   }
@@ -145,8 +154,17 @@ export function listAccountsByResourceGroup(req: SandboxRequest, p: P, ctx: Sand
 // ---------------------------------------------------------------- shares
 
 export function loadShare(ctx: SandboxContext, p: P): Share {
-  const account = loadAccount(ctx, p);
-  const share = getResource<Json, ShareInternal>(ctx, `${account.id}/shares/${p.shareName}`);
+  return requireShare(ctx, p, getResource<Json, ShareInternal>);
+}
+
+/** The share for a handler that only reads it (frozen, not parsed per request). */
+export function peekShare(ctx: SandboxContext, p: P): Readonly<Share> {
+  return requireShare(ctx, p, peekResource<Json, ShareInternal>);
+}
+
+function requireShare<R>(ctx: SandboxContext, p: P, read: (ctx: SandboxContext, id: string) => R | undefined): R {
+  const account = peekAccount(ctx, p);
+  const share = read(ctx, `${account.id}/shares/${p.shareName}`);
   if (!share) {
     throw new ArmError(404, 'ResourceNotFound', `The share '${p.shareName}' was not found in Data Share account '${account.name}'. Create it first (PUT .../shares/${p.shareName}).`);
   }
@@ -197,7 +215,7 @@ export function getShare(_req: SandboxRequest, p: P, ctx: SandboxContext): Sandb
 }
 
 export function listShares(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
-  const account = loadAccount(ctx, p);
+  const account = peekAccount(ctx, p);
   return listResponse(req, listResources(ctx, account.id, T.share).map(publicView));
 }
 
@@ -270,8 +288,8 @@ export function getDataSet(_req: SandboxRequest, p: P, ctx: SandboxContext): San
 }
 
 export function listDataSets(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
-  const share = loadShare(ctx, p);
-  const account = loadAccount(ctx, p);
+  const share = peekShare(ctx, p);
+  const account = peekAccount(ctx, p);
   return listResponse(req, listResources(ctx, share.id, T.dataSet).map((d) => renderDataSet(d, account)));
 }
 
@@ -368,7 +386,7 @@ export function getInvitation(_req: SandboxRequest, p: P, ctx: SandboxContext): 
 }
 
 export function listInvitations(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
-  const share = loadShare(ctx, p);
+  const share = peekShare(ctx, p);
   return listResponse(req, listResources<Json, InvitationInternal>(ctx, share.id, T.invitation).map(renderInvitation));
 }
 
@@ -416,7 +434,7 @@ export function getSyncSetting(_req: SandboxRequest, p: P, ctx: SandboxContext):
 }
 
 export function listSyncSettings(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
-  const share = loadShare(ctx, p);
+  const share = peekShare(ctx, p);
   return listResponse(req, listResources(ctx, share.id, T.syncSetting).map(publicView));
 }
 
@@ -443,7 +461,7 @@ function loadProviderShareSubscription(ctx: SandboxContext, p: P): ProviderShare
 }
 
 export function listProviderShareSubscriptions(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
-  const share = loadShare(ctx, p);
+  const share = peekShare(ctx, p);
   return listResponse(req, listResources<Json, ProviderShareSubscriptionInternal>(ctx, share.id, T.providerShareSubscription).map((x) => renderProviderShareSubscription(ctx, x)));
 }
 
@@ -512,12 +530,12 @@ export function adjustProviderShareSubscription(req: SandboxRequest, p: P, ctx: 
 // ---------------------------------------------------------------- provider-side synchronizations
 
 export function listShareSynchronizations(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
-  const share = loadShare(ctx, p);
+  const share = peekShare(ctx, p);
   return listResponse(req, shareRuns(ctx, share).map(renderShareSynchronization));
 }
 
 export function listShareSynchronizationDetails(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
-  const share = loadShare(ctx, p);
+  const share = peekShare(ctx, p);
   const syncId = synchronizationIdOf(req);
   // Straight to the record under each consumer's share subscription (no scan of the share's history).
   const run = shareSubscriptionIds(ctx, share).map((ssId) => findSyncRecord(ctx, ssId, syncId))
