@@ -73,7 +73,8 @@ export interface ArmBatchStats {
 }
 
 /**
- * Collects reads per key until the event loop turns, then sends them in batches of at most `max`.
+ * Collects reads per key until the event loop turns (or a batch is full), then sends them in
+ * batches of at most `max`.
  * `submit` resolves to the read's answer, or to undefined when the caller must send it alone (it
  * was the only one, or its batch was not answered).
  */
@@ -106,6 +107,13 @@ export class BatchQueue {
       let q = this.queues.get(key);
       if (!q) this.queues.set(key, (q = { sender, items: [] }));
       q.items.push(p);
+      if (q.items.length >= this.max) {
+        // A full batch goes now: the reads still to come in this turn need not hold it back.
+        const full = q.items.splice(0, q.items.length).filter((x) => !x.done);
+        if (full.length > 1) void this.send(full, q.sender);
+        else full.forEach((x) => x.resolve(undefined));
+        return;
+      }
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
