@@ -126,6 +126,8 @@ export interface Store {
   listReadOnly?<T>(collection: string, prefix?: string): ReadonlyArray<Readonly<T>>;
   /** Like `get`, for callers that only read: frozen and shared while unchanged. Optional. */
   getReadOnly?<T>(collection: string, key: string): Readonly<T> | undefined;
+  /** Changes whenever the stored state does (optional: lets readers keep derived views while it stays). */
+  readonly writes?: number;
   put<T>(collection: string, key: string, value: T): void;
   delete(collection: string, key: string): boolean;
   /** Names of all collections that hold at least one key. */

@@ -259,6 +259,31 @@ export function checkName(name: string, what: string): void {
 /** A JSON list response with ARM paging and the small OData subset ($filter, $orderby). */
 export function listResponse(req: SandboxRequest, items: Json[], extraQuery?: Record<string, string>): SandboxResponse {
   const filtered = applyODataQuery(items, req.query.get('$filter') ?? undefined, req.query.get('$orderby') ?? undefined);
+  return pageResponse(req, filtered, extraQuery);
+}
+
+/** Filtered and ordered views of long listings, kept while the store is unchanged (per store). */
+const views = new WeakMap<object, { writes: number; byKey: Map<string, readonly Json[]> }>();
+
+/**
+ * `listResponse` for a long listing whose every page would otherwise render, filter and sort the
+ * whole list again (a year of snapshots): the ordered view is computed once per `$filter`/`$orderby`
+ * and kept until the store changes. `items` must render from stored state alone (not the clock).
+ */
+export function viewListResponse(req: SandboxRequest, ctx: SandboxContext, viewKey: string, items: () => Json[]): SandboxResponse {
+  const filter = req.query.get('$filter') ?? undefined;
+  const orderby = req.query.get('$orderby') ?? undefined;
+  const writes = ctx.store.writes;
+  if (writes === undefined) return listResponse(req, items());
+  let v = views.get(ctx.store);
+  if (!v || v.writes !== writes) views.set(ctx.store, (v = { writes, byKey: new Map() }));
+  const k = `${key(viewKey)}\n${filter ?? ''}\n${orderby ?? ''}`;
+  let view = v.byKey.get(k);
+  if (!view) v.byKey.set(k, (view = applyODataQuery(items(), filter, orderby)));
+  return pageResponse(req, view as Json[]);
+}
+
+function pageResponse(req: SandboxRequest, filtered: Json[], extraQuery?: Record<string, string>): SandboxResponse {
   let pageReq = req;
   if (extraQuery) {
     const q = new URLSearchParams(req.query);

@@ -6,7 +6,7 @@
 import { ArmError, type Principal, type SandboxContext, type SandboxRequest, type SandboxResponse } from '../../core/contract';
 import {
   EMAIL_REGISTRATIONS, SYNC_STATE, T, type Json, type StoredResource, bodyObject, checkName, deleteWithStatus, removeTree, enumValue, futureDate, getResource,
-  key, listResources, listResponse, normLocation, nowIso, ok, optionalString, scheduleFrom, propertiesOf, publicView, putResource,
+  key, listResources, listResponse, viewListResponse, normLocation, nowIso, ok, optionalString, scheduleFrom, propertiesOf, publicView, putResource,
   requirePrincipal, requiredString, stamp, storageAccountId, tenantName, userEmail, userName,
 } from './common';
 import { MAPPING_KINDS, blobLocation, compatibleMappingKinds, dataSetPath, isKusto, mappingInput } from './kinds';
@@ -487,8 +487,8 @@ export function cancelSynchronization(req: SandboxRequest, p: P, ctx: SandboxCon
 
 export function listSubscriptionSynchronizations(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
   const ss = loadShareSubscription(ctx, p);
-  const runs = [...readSyncRecords(ctx, `${ss.id}/synchronizations/`)].sort((a, b) => b.startTime.localeCompare(a.startTime));
-  return listResponse(req, runs.map(renderSubscriptionSynchronization));
+  return viewListResponse(req, ctx, `${ss.id}/synchronizations`, () =>
+    [...readSyncRecords(ctx, `${ss.id}/synchronizations/`)].sort((a, b) => b.startTime.localeCompare(a.startTime)).map(renderSubscriptionSynchronization));
 }
 
 export function listSubscriptionSynchronizationDetails(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {

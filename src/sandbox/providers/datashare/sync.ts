@@ -504,8 +504,11 @@ export async function tick(ctx: SandboxContext, now: Date): Promise<void> {
 
 /** After a restart: runs that were going are marked Failed; revokes that were going complete. */
 export async function recover(ctx: SandboxContext): Promise<void> {
-  for (const r of listSyncRecords(ctx)) {
-    if (!isTerminal(r.status) && !runControllers(ctx).has(r.key)) {
+  // Read through the frozen cache: the first history listing then finds every record parsed (a
+  // year of snapshots is tens of thousands of records), as a service's read model would be warm.
+  for (const frozen of readSyncRecords(ctx, '')) {
+    const r = !isTerminal(frozen.status) && !runControllers(ctx).has(frozen.key) ? ctx.store.get<SyncRecord>(SYNCS, frozen.key) : undefined;
+    if (r) {
       finishStale(ctx, r, 'Failed', 'The sandbox stopped while this snapshot was running. Run the snapshot again (POST .../synchronize).', 'SynchronizationInterrupted');
     }
   }
