@@ -214,7 +214,7 @@ export class SharesTreeProvider extends ConnectedTreeProvider<Node> {
     const storage = this.storageNodes(mappings.first as unknown as Array<{ kind?: string; properties?: Record<string, unknown> }>, 'target');
     const history: Node = {
       kind: 'section', which: 'history', tenantId: node.tenantId, parentId: node.id, label: 'Snapshot history',
-      load: () => pagedChildren(node.tenantId, ds.shareSubscriptions.listSynchronizations(ref, { orderby: 'properties/startTime desc' }), (s) => snapshotLeaf(node.id, s), { empty: infoNode('No snapshots yet'), noun: 'snapshots', subscriptionId: ref.subscriptionId }),
+      load: () => pagedChildren(node.tenantId, ds.shareSubscriptions.listSynchronizations(ref, { orderby: 'startTime desc' }), (s) => snapshotLeaf(node.id, s), { empty: infoNode('No snapshots yet'), noun: 'snapshots', subscriptionId: ref.subscriptionId }),
     };
     return [
       section('sources', 'Source datasets', sources),
@@ -251,7 +251,7 @@ export class SharesTreeProvider extends ConnectedTreeProvider<Node> {
       if (!share) return [];
       const ds = (await this.clients(share.tenantId)).dataShare;
       const ref = { subscriptionId: share.ref.subscriptionId, resourceGroupName: share.ref.resourceGroup, accountName: share.ref.account, shareName: share.name };
-      return pagedChildren(share.tenantId, ds.shares.listSynchronizations(ref, { orderby: 'properties/startTime desc' }), (s) => snapshotLeaf(share.id, s), { empty: infoNode('No snapshots yet'), noun: 'snapshots', subscriptionId: ref.subscriptionId });
+      return pagedChildren(share.tenantId, ds.shares.listSynchronizations(ref, { orderby: 'startTime desc' }), (s) => snapshotLeaf(share.id, s), { empty: infoNode('No snapshots yet'), noun: 'snapshots', subscriptionId: ref.subscriptionId });
     }
     const items = node.items;
     if (!items) return [];

@@ -294,5 +294,13 @@ describe('Data Share flow: provider -> consumer through src/azure against the sa
     const details = (await env.consumerUser.dataShare.shareSubscriptions.listSynchronizationDetails(flow.shareSubscriptionRef, again).collect()).items;
     assert.equal(details[0].filesWritten, 0, 'nothing changed since the last snapshot');
     assert.equal((await flow.consumerBlobs()).size, 4);
+    // Both histories were listed before this run: the listings show it at once, newest first (the
+    // sandbox keeps ordered views of long histories only while nothing changes).
+    const newestFirst = { orderby: 'startTime desc' };
+    const consumerSide = (await env.consumerUser.dataShare.shareSubscriptions.listSynchronizations(flow.shareSubscriptionRef, newestFirst).collect()).items;
+    const providerSide = (await env.provider.dataShare.shares.listSynchronizations(flow.shareRef, newestFirst).collect()).items;
+    assert.equal(consumerSide[0].synchronizationId, again.synchronizationId);
+    assert.equal(providerSide[0].synchronizationId, again.synchronizationId);
+    assert.ok(providerSide.some((h) => h.synchronizationId === fullSync.synchronizationId) && providerSide.length >= 3, 'the earlier runs are still listed');
   });
 });

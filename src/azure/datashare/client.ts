@@ -76,7 +76,7 @@ export interface ListOptions extends OperationOptions {
 export interface FilteredListOptions extends ListOptions {
   /** OData filter, e.g. `name eq 'x'`. */
   filter?: string;
-  /** OData order, e.g. `properties/startTime desc`. */
+  /** OData order, e.g. `startTime desc` (synchronizations are flat: no `properties/`). */
   orderby?: string;
 }
 

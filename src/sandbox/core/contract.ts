@@ -128,6 +128,8 @@ export interface Store {
   getReadOnly?<T>(collection: string, key: string): Readonly<T> | undefined;
   /** Changes whenever the stored state does (optional: lets readers keep derived views while it stays). */
   readonly writes?: number;
+  /** Changes whenever one collection does (optional, as `writes`). */
+  writesTo?(collection: string): number;
   put<T>(collection: string, key: string, value: T): void;
   delete(collection: string, key: string): boolean;
   /** Names of all collections that hold at least one key. */

@@ -150,6 +150,17 @@ export class JournaledStore implements Store {
     return this.queuedSeq;
   }
 
+  /** Puts and deletes in one collection since the store was opened (changes whenever that collection does). */
+  writesTo(collection: string): number {
+    return this.collectionWrites.get(collection) ?? 0;
+  }
+
+  private readonly collectionWrites = new Map<string, number>();
+
+  private wrote(collection: string): void {
+    this.collectionWrites.set(collection, (this.collectionWrites.get(collection) ?? 0) + 1);
+  }
+
   put<T>(collection: string, key: string, value: T): void {
     this.assertWritable();
     if (value === undefined) {
@@ -166,6 +177,7 @@ export class JournaledStore implements Store {
       this.indexInsert(collection, k);
     }
     map.set(k, raw);
+    this.wrote(collection);
     this.enqueue(`{"c":${JSON.stringify(collection)},"k":${JSON.stringify(k)},"v":${raw}}`);
   }
 
@@ -177,6 +189,7 @@ export class JournaledStore implements Store {
       return false;
     }
     map.delete(k);
+    this.wrote(collection);
     this.frozen.get(collection)?.delete(k);
     this.indexRemove(collection, k);
     if (map.size === 0) {

@@ -263,17 +263,21 @@ export function listResponse(req: SandboxRequest, items: Json[], extraQuery?: Re
 }
 
 /** Filtered and ordered views of long listings, kept while the store is unchanged (per store). */
-const views = new WeakMap<object, { writes: number; byKey: Map<string, readonly Json[]> }>();
+const views = new WeakMap<object, { writes: string; byKey: Map<string, readonly Json[]> }>();
 
 /**
  * `listResponse` for a long listing whose every page would otherwise render, filter and sort the
  * whole list again (a year of snapshots): the ordered view is computed once per `$filter`/`$orderby`
- * and kept until the store changes. `items` must render from stored state alone (not the clock).
+ * and kept until the Data Share resources or run records change. `items` must render from those
+ * alone (not the clock, not other collections).
  */
 export function viewListResponse(req: SandboxRequest, ctx: SandboxContext, viewKey: string, items: () => Json[]): SandboxResponse {
   const filter = req.query.get('$filter') ?? undefined;
   const orderby = req.query.get('$orderby') ?? undefined;
-  const writes = ctx.store.writes;
+  // The views read the Data Share resources and the run records only: other collections' writes (a
+  // scan, an event delivery) leave them valid.
+  const store = ctx.store;
+  const writes = store.writesTo ? `${store.writesTo(RESOURCES)}/${store.writesTo(SYNCS)}` : store.writes === undefined ? undefined : String(store.writes);
   if (writes === undefined) return listResponse(req, items());
   let v = views.get(ctx.store);
   if (!v || v.writes !== writes) views.set(ctx.store, (v = { writes, byKey: new Map() }));

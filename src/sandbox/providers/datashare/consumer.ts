@@ -17,7 +17,7 @@ import {
 } from './links';
 import { deletedLro, detachShareSubscription, loadAccount, synchronizationIdOf } from './provider';
 import {
-  type SyncMode, beginSynchronization, findSyncRecord, isTerminal, readSyncRecords, renderDetail, renderSubscriptionSynchronization,
+  type SyncMode, beginSynchronization, findSyncRecord, isTerminal, peekSyncRecord, readSyncRecords, renderDetail, renderSubscriptionSynchronization,
   requestCancel, triggerStatus,
 } from './sync';
 
@@ -494,7 +494,7 @@ export function listSubscriptionSynchronizations(req: SandboxRequest, p: P, ctx:
 export function listSubscriptionSynchronizationDetails(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
   const ss = loadShareSubscription(ctx, p);
   const syncId = synchronizationIdOf(req);
-  const record = findSyncRecord(ctx, ss.id, syncId);
+  const record = peekSyncRecord(ctx, ss.id, syncId);
   if (!record) {
     throw new ArmError(404, 'SynchronizationNotFound', `Share subscription '${ss.name}' has no synchronization '${syncId}'. List them with POST .../listSynchronizations.`);
   }

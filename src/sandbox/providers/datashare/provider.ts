@@ -15,7 +15,7 @@ import {
   type Invitation, type InvitationInternal, type ProviderShareSubscription, type ProviderShareSubscriptionInternal, type Share,
   type ShareInternal, type ShareSubscriptionInternal, providerStatus, renderStatus,
 } from './links';
-import { type SyncRecord, abortRunsFor, findSyncRecord, readSyncRecords, renderDetail, renderShareSynchronization } from './sync';
+import { type SyncRecord, abortRunsFor, findSyncRecord, peekSyncRecord, readSyncRecords, renderDetail, renderShareSynchronization } from './sync';
 
 type P = Record<string, string>;
 
@@ -538,7 +538,7 @@ export function listShareSynchronizationDetails(req: SandboxRequest, p: P, ctx: 
   const share = peekShare(ctx, p);
   const syncId = synchronizationIdOf(req);
   // Straight to the record under each consumer's share subscription (no scan of the share's history).
-  const run = shareSubscriptionIds(ctx, share).map((ssId) => findSyncRecord(ctx, ssId, syncId))
+  const run = shareSubscriptionIds(ctx, share).map((ssId) => peekSyncRecord(ctx, ssId, syncId))
     .find((r) => r !== undefined && r.providerShareUid === share.internal.uid);
   if (!run) {
     throw new ArmError(404, 'SynchronizationNotFound', `Share '${share.name}' has no synchronization '${syncId}'. List them with POST .../shares/${share.name}/listSynchronizations.`);

@@ -92,6 +92,12 @@ export function readSyncRecords(ctx: SandboxContext, prefix: string): ReadonlyAr
   return all.filter(isSyncRecord);
 }
 
+/** A run record for reading only (frozen, shared while unchanged: no parse per request). */
+export function peekSyncRecord(ctx: SandboxContext, shareSubscriptionId: string, synchronizationId: string): Readonly<SyncRecord> | undefined {
+  const k = key(`${shareSubscriptionId}/synchronizations/${synchronizationId}`);
+  return ctx.store.getReadOnly ? ctx.store.getReadOnly<SyncRecord>(SYNCS, k) : ctx.store.get<SyncRecord>(SYNCS, k);
+}
+
 export function findSyncRecord(ctx: SandboxContext, shareSubscriptionId: string, synchronizationId: string): SyncRecord | undefined {
   return ctx.store.get<SyncRecord>(SYNCS, key(`${shareSubscriptionId}/synchronizations/${synchronizationId}`));
 }
