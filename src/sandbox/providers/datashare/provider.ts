@@ -15,7 +15,7 @@ import {
   type Invitation, type InvitationInternal, type ProviderShareSubscription, type ProviderShareSubscriptionInternal, type Share,
   type ShareInternal, type ShareSubscriptionInternal, providerStatus, renderStatus,
 } from './links';
-import { type SyncRecord, abortRunsFor, findSyncRecord, peekSyncRecord, readSyncRecords, renderDetail, renderShareSynchronization } from './sync';
+import { type SyncRecord, abortRunsFor, peekSyncRecord, readSyncRecords, renderDetail, renderShareSynchronization } from './sync';
 
 type P = Record<string, string>;
 
