@@ -196,15 +196,25 @@ export function batchUrl(origin: string): string {
   return `${origin}/batch?api-version=${ARM_BATCH_API_VERSION}`;
 }
 
+/** ARM's read-only actions are POSTs named `list…` (listSynchronizations, listKeys, …): they read. */
+export function isListAction(path: string): boolean {
+  return /\/list[A-Za-z]*$/.test(path);
+}
+
+/** An endpoint without the batch endpoint answers it so: it is not asked again. */
+export function batchRefused(status: number): boolean {
+  return status === 404 || status === 405 || status === 501;
+}
+
 /**
- * Whether a request is a read ARM's batch can carry: a GET, or a POST to a read-only `list…` action
- * (listSynchronizations, listInvitations, …), never the batch endpoint itself.
+ * Whether a request is a read ARM's batch can carry: a GET, or a POST to a read-only `list…` action,
+ * never the batch endpoint itself.
  */
 export function isBatchableRead(method: string, url: string): boolean {
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   if (/^[a-z]+:\/\/[^/]+\/batch$/i.test(path)) return false;
-  return method === 'GET' || (method === 'POST' && /\/list[A-Za-z]*$/.test(path));
+  return method === 'GET' || (method === 'POST' && isListAction(path));
 }
 
 export function originOf(url: string): string {
@@ -298,15 +308,11 @@ export class ArmBatchingHttpClient implements HttpClient {
       batch.tlsSettings = first.tlsSettings;
       headers.set('x-ms-client-request-id', batch.requestId);
       const response = await this.inner.sendRequest(batch);
-      this.noteRefusal(origin, response.status);
+      if (batchRefused(response.status)) this.unsupported.add(origin);
       return answersOf(response.status, response.bodyAsText, items.length);
     };
   }
 
-  /** An endpoint without the batch endpoint is not asked again. */
-  noteRefusal(origin: string, status: number): void {
-    if (status === 404 || status === 405 || status === 501) this.unsupported.add(origin);
-  }
 
   async sendRequest(request: PipelineRequest): Promise<PipelineResponse> {
     const key = this.keyOf(request);

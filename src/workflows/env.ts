@@ -7,7 +7,7 @@ import type { EventSink } from './eventTypes';
 import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import { azureCliCredential, environmentCredential, sandboxCredentials, type SandboxDescription } from '../auth';
-import { AZURE_PUBLIC_CLOUD, AzureClients, loadSandboxCloud, SCOPES, sharedHttpClient, type CloudConfig, type FactoryOptions } from '../azure';
+import { AZURE_PUBLIC_CLOUD, AzureClients, loadSandboxCloud, SCOPES, isListAction, sharedHttpClient, type CloudConfig, type FactoryOptions } from '../azure';
 import type { AuditActor } from './audit';
 import { currentStepId } from './engine';
 import { EventGridSink } from './events';
@@ -84,7 +84,7 @@ export class CallCounter {
     return inner.sendRequest(request);
   }
   private countArm(m: string, pathname: string): void {
-    if (m === 'GET' || m === 'HEAD' || (m === 'POST' && /\/list[A-Za-z]*$/.test(pathname))) this.arm.reads++;
+    if (m === 'GET' || m === 'HEAD' || (m === 'POST' && isListAction(pathname))) this.arm.reads++;
     else if (m === 'DELETE') this.arm.deletes++;
     else this.arm.writes++;
   }

@@ -9,7 +9,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ServiceClient } from '@azure/core-client';
 import { createHttpHeaders, createPipelineRequest, type HttpHeaders } from '@azure/core-rest-pipeline';
 import { AzureRequestError, errorFromResponse, isAbortError, requestIdFrom, toAzureRequestError, throwIfAborted } from '../../common/azureErrors';
-import { answersOf, armBatchingEnabled, batchBody, BatchQueue, batchUrl, isBatchableRead, parsedBodyOf, type ArmBatchStats, type BatchAnswer, type BatchSender } from '../armBatch';
+import { answersOf, armBatchingEnabled, batchBody, batchRefused, BatchQueue, batchUrl, isBatchableRead, parsedBodyOf, type ArmBatchStats, type BatchAnswer, type BatchSender } from '../armBatch';
 import { applyPipelinePolicies, commonPipelineOptions, type PipelineSettings, type SignalLike } from '../pipeline';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
@@ -107,7 +107,7 @@ export class RestCaller {
     const headers = createHttpHeaders({ accept: 'application/json', 'content-type': 'application/json; charset=utf-8' });
     const request = createPipelineRequest({ url: batchUrl(this.origin.origin), method: 'POST', headers, body: batchBody(items), abortSignal: signal });
     const response = await this.service.sendRequest(request);
-    if (response.status === 404 || response.status === 405 || response.status === 501) this.batch = undefined; // no batch endpoint here
+    if (batchRefused(response.status)) this.batch = undefined;
     return answersOf(response.status, response.bodyAsText, items.length);
   };
 

@@ -616,10 +616,7 @@ export class SandboxCore {
       }
       // A leading `//` would make the URL parser read the first segment as a host: collapse it first.
       const url = new URL((req.url ?? '/').replace(/^\/{2,}/, '/'), this.baseUrl);
-      let pathname = url.pathname.replace(/\/{2,}/g, '/');
-      if (pathname.length > 1 && pathname.endsWith('/')) {
-        pathname = pathname.slice(0, -1);
-      }
+      const pathname = normalizedPath(url.pathname);
       const method = (req.method ?? 'GET').toUpperCase();
       const body = await readBody(req, firstHeader(req.headers['content-type']));
       sreq = {
@@ -676,13 +673,8 @@ export class SandboxCore {
    */
   private async handleBatch(outer: SandboxRequest): Promise<SandboxResponse> {
     const authorization = firstHeader(outer.headers.authorization);
-    const check = verifyBearer(authorization, this.identityDeps, armAudiences(this.baseUrl));
-    if (!check.ok) {
-      const description = check.error.message.replace(/"/g, "'");
-      throw Object.assign(check.error, { wwwAuthenticate: `Bearer authorization_uri="${this.baseUrl}/common", error="invalid_token", error_description="${description}"` });
-    }
+    const tenantId = this.authenticate(authorization, armAudiences(this.baseUrl), 'common').tenantId;
     const items = parseBatch(outer.body, outer.apiVersion);
-    const tenantId = check.principal.tenantId;
     const outerCallbacks = this.afterResponse.get(outer);
     const base = new URL(this.baseUrl);
     const responses = await Promise.all(items.map(async (item): Promise<string> => {
@@ -694,11 +686,9 @@ export class SandboxCore {
       if (!target) {
         response = { status: 400, body: { error: { code: 'InvalidBatchRequestUrl', message: `The batch request URL '${item.url}' is not a Resource Manager URL of this endpoint (${this.baseUrl}).` } } };
       } else {
-        let path = target.pathname.replace(/\/{2,}/g, '/');
-        if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
         inner = {
           method: item.httpMethod,
-          path,
+          path: normalizedPath(target.pathname),
           query: target.searchParams,
           headers: { authorization, ...(item.content !== undefined ? { 'content-type': 'application/json' } : {}) },
           body: item.content,
@@ -725,6 +715,18 @@ export class SandboxCore {
       return answer;
     }));
     return { status: 200, body: batchResponseBody(responses) };
+  }
+
+  /** The bearer token's principal, or a 401 whose challenge names the tenant to sign in to. */
+  private authenticate(authorization: string | undefined, audiences: string[], tenantHint: string): Principal {
+    const check = verifyBearer(authorization, this.identityDeps, audiences);
+    if (!check.ok) {
+      const description = check.error.message.replace(/"/g, "'");
+      throw Object.assign(check.error, {
+        wwwAuthenticate: `Bearer authorization_uri="${this.baseUrl}/${tenantHint}", error="invalid_token", error_description="${description}"`,
+      });
+    }
+    return check.principal;
   }
 
   private errorResponse(err: unknown, req: SandboxRequest | undefined): SandboxResponse {
@@ -783,15 +785,7 @@ export class SandboxCore {
     // Authentication.
     const route = match?.compiled.route;
     const audiences = route?.audiences ?? armAudiences(this.baseUrl);
-    const check = verifyBearer(firstHeader(req.headers.authorization), this.identityDeps, audiences);
-    if (!check.ok) {
-      const tid = this.tenantHint(req.path);
-      const description = check.error.message.replace(/"/g, "'");
-      throw Object.assign(check.error, {
-        wwwAuthenticate: `Bearer authorization_uri="${this.baseUrl}/${tid}", error="invalid_token", error_description="${description}"`,
-      });
-    }
-    const principal = check.principal;
+    const principal = this.authenticate(firstHeader(req.headers.authorization), audiences, this.tenantHint(req.path));
     req.principal = principal;
 
     // api-version.
@@ -1047,6 +1041,12 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** A request path with `//` collapsed and no trailing slash (a leading `//` is collapsed before parsing). */
+function normalizedPath(pathname: string): string {
+  const p = pathname.replace(/\/{2,}/g, '/');
+  return p.length > 1 && p.endsWith('/') ? p.slice(0, -1) : p;
 }
 
 function firstHeader(v: string | string[] | undefined): string | undefined {
