@@ -26,6 +26,7 @@
  */
 import { createHttpHeaders, createPipelineRequest, type HttpClient, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { createAbortError } from '../common/azureErrors';
+import { TlsIds } from './tlsIdentity';
 
 export const ARM_BATCH_API_VERSION = '2020-06-01';
 export const ARM_BATCH_MAX = 20;
@@ -273,8 +274,7 @@ export class ArmBatchingHttpClient implements HttpClient {
   private readonly queue: BatchQueue;
   private readonly armOrigins = new Set<string>();
   private readonly unsupported = new Set<string>();
-  private readonly tlsIds = new WeakMap<object, number>();
-  private nextTlsId = 1;
+  private readonly tlsIds = new TlsIds();
 
   constructor(
     private readonly inner: HttpClient,
@@ -334,10 +334,6 @@ export class ArmBatchingHttpClient implements HttpClient {
   }
 
   private tlsId(request: PipelineRequest): number {
-    const t = request.tlsSettings as object | undefined;
-    if (!t) return 0;
-    let id = this.tlsIds.get(t);
-    if (!id) this.tlsIds.set(t, (id = this.nextTlsId++));
-    return id;
+    return this.tlsIds.of(request.tlsSettings as object | undefined);
   }
 }

@@ -87,8 +87,10 @@ function contosoClients(): AzureClients {
           },
         },
         lineage: {
-          get: async (guid: string) => {
-            calls.push(`purview lineage ${guid}`);
+          getByUniqueAttribute: async (typeName: string, qualifiedName: string) => {
+            const guid = qualifiedName.endsWith('/sales') && typeName === 'azure_blob_container' ? 'g1' : qualifiedName.endsWith('/q4.csv') && typeName === 'azure_blob_path' ? 'g2' : undefined;
+            calls.push(`purview lineage ${guid ?? qualifiedName}`);
+            if (!guid) throw Object.assign(new Error('not found'), { statusCode: 404 });
             return guid === 'g1'
               ? { guidEntityMap: { g1: { typeName: 'azure_blob_container' }, p1: { typeName: 'azure_datashare_snapshot' }, g9: { typeName: 'azure_blob_container' } }, relations: [{ fromEntityId: 'g1', toEntityId: 'p1' }, { fromEntityId: 'p1', toEntityId: 'g9' }] }
               : { guidEntityMap: { g2: { typeName: 'azure_blob_path' } }, relations: [] };

@@ -43,18 +43,57 @@ export function compileRoute(route: Route, provider: ResourceProvider): Compiled
 
 export class Router {
   private readonly routes: CompiledRoute[] = [];
+  /**
+   * The candidates for a path, best first: a pattern without a wildcard matches only paths with as
+   * many segments, and one ending in a literal only paths ending in it (case aside). Keyed by
+   * segment count and last literal (`*` for a parameter), with every wildcard route merged in, so a
+   * request tests a handful of patterns, not all few hundred. Built on first use.
+   */
+  private index: { byKey: Map<string, CompiledRoute[]>; literals: Set<string> } | undefined;
 
   add(provider: ResourceProvider): void {
     for (const route of provider.routes) {
       this.routes.push(compileRoute(route, provider));
     }
     this.routes.sort((a, b) => b.score - a.score);
+    this.index = undefined;
+  }
+
+  private candidates(path: string): CompiledRoute[] {
+    if (!this.index) {
+      const groups = new Map<string, Set<CompiledRoute>>();
+      const wildcards: CompiledRoute[] = [];
+      const literals = new Set<string>();
+      for (const r of this.routes) {
+        const shape = shapeOf(r.route.pattern);
+        if (!shape) { wildcards.push(r); continue; }
+        if (shape.last !== '*') literals.add(shape.last);
+        const k = `${shape.segments}|${shape.last}`;
+        (groups.get(k) ?? groups.set(k, new Set()).get(k)!).add(r);
+      }
+      const byKey = new Map<string, CompiledRoute[]>();
+      const counts = new Set([...groups.keys()].map((k) => k.split('|')[0]));
+      for (const n of counts) {
+        const open = groups.get(`${n}|*`) ?? new Set();
+        byKey.set(`${n}|*`, this.routes.filter((r) => open.has(r) || wildcards.includes(r)));
+        for (const l of literals) {
+          const exact = groups.get(`${n}|${l}`);
+          if (exact) byKey.set(`${n}|${l}`, this.routes.filter((r) => exact.has(r) || open.has(r) || wildcards.includes(r)));
+        }
+      }
+      byKey.set('', wildcards);
+      this.index = { byKey, literals };
+    }
+    const segs = path.split('/').filter((x) => x.length > 0);
+    const last = (segs[segs.length - 1] ?? '').toLowerCase();
+    const { byKey, literals } = this.index;
+    return byKey.get(`${segs.length}|${literals.has(last) ? last : '*'}`) ?? byKey.get(`${segs.length}|*`) ?? byKey.get('')!;
   }
 
   /** Routes whose pattern matches `path`, best first, and whether any of them accepts `method`. */
   match(method: string, path: string): { match?: RouteMatch; pathMatched: boolean; allowed: string[] } {
     const allowed = new Set<string>();
-    for (const compiled of this.routes) {
+    for (const compiled of this.candidates(path)) {
       const m = compiled.regex.exec(path);
       if (!m) {
         continue;
@@ -77,6 +116,14 @@ export class Router {
   namespaces(): Set<string> {
     return new Set(this.routes.map((r) => r.provider.namespace?.toLowerCase()).filter((n): n is string => !!n));
   }
+}
+
+/** A pattern's segment count and last literal (lower case; `*` for a parameter); undefined with a wildcard. */
+function shapeOf(pattern: string): { segments: number; last: string } | undefined {
+  const parts = pattern.split('/').filter((x) => x.length > 0);
+  if (parts.some((x) => /^\{\*/.test(x))) return undefined;
+  const last = parts[parts.length - 1];
+  return { segments: parts.length, last: last === undefined ? '' : /^\{/.test(last) ? '*' : last.toLowerCase() };
 }
 
 function safeDecode(s: string): string {

@@ -147,6 +147,13 @@ const rgOf = (id: string | undefined) => /\/resourceGroups\/([^/]+)/i.exec(id ??
 const subOf = (id: string | undefined) => /\/subscriptions\/([^/]+)/i.exec(id ?? '')?.[1] ?? '';
 const TERMINAL = /^(succeeded|failed|canceled|cancelled|completed)$/i;
 
+/**
+ * Resolves after the reads queued in this turn have gone out (batches flush on setImmediate): the
+ * storage and Purview account lists (one level, off the critical chain) build their ARM SDK clients
+ * after the Data Share accounts reads that start the chain are on the wire.
+ */
+const afterFlush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 function typeNamesFor(kind: string): string[] {
   if (/^container$/i.test(kind)) return ['azure_blob_container'];
   if (/^(blob|blobfolder)$/i.test(kind)) return ['azure_blob_path'];
@@ -207,6 +214,10 @@ class Gatherer {
   private readonly histories: HistoryListing[] = [];
   /** Sent shares' history listings in flight (first pages, down to historySince). */
   private readonly historyTasks: Array<Promise<void>> = [];
+  /** Settled when each listing's first page is recorded (or failed): the first view's details start then. */
+  private readonly firstPages: Array<Promise<void>> = [];
+  /** Details taken per share (or received share) so far, for the first pass's newest week. */
+  private readonly detailsPerOwner = new Map<string, number>();
   /** Runs (this.syncs) up to this index have been through details(): read, cached or pending. */
   private detailsUpTo = 0;
   /** Depth after the deepest data set list (the catalogs' lookups depend on it). */
@@ -260,22 +271,29 @@ class Gatherer {
   private async history(bucket: string, depth: number, open: HistoryListing['open'], first: () => AsyncIterableIterator<Page<unknown>>, add: HistoryListing['add']): Promise<number> {
     const since = this.options.historySince;
     const listing: HistoryListing = { bucket, depth, continuationToken: '', open, add, runs: [] };
-    const pages = first();
-    for (;;) {
-      const r = await this.arm(bucket, listing.depth, () => pages.next());
-      listing.depth++;
-      if (r.done) break;
-      const runs = add(r.value, listing.depth);
-      listing.runs.push(...runs);
-      const token = r.value.continuationToken;
-      if (!token) break;
-      if (since && runs.some((x) => x.startTime !== '' && x.startTime < since)) {
-        listing.continuationToken = token;
-        this.histories.push(listing);
-        break;
+    let firstPage!: () => void;
+    this.firstPages.push(new Promise<void>((resolve) => (firstPage = resolve)));
+    try {
+      const pages = first();
+      for (;;) {
+        const r = await this.arm(bucket, listing.depth, () => pages.next());
+        listing.depth++;
+        if (r.done) break;
+        const runs = add(r.value, listing.depth);
+        listing.runs.push(...runs);
+        firstPage();
+        const token = r.value.continuationToken;
+        if (!token) break;
+        if (since && runs.some((x) => x.startTime !== '' && x.startTime < since)) {
+          listing.continuationToken = token;
+          this.histories.push(listing);
+          break;
+        }
       }
+      return listing.depth;
+    } finally {
+      firstPage();
     }
-    return listing.depth;
   }
 
   /** Reads one more page of a stopped listing; false when it has none left. */
@@ -360,6 +378,16 @@ class Gatherer {
     // the history pages still being read (they depend on different lists).
     const catalogs = this.purview();
     catalogs.catch(() => undefined);
+    // 'budget' (the first view): each share's newest week is on its first page, so its details go out
+    // as soon as every first page is in, beside the older pages still being read (their tokens are
+    // taken already); the runs found later get a second pass.
+    let early: Promise<void> = Promise.resolve();
+    if (this.options.details !== 'all') {
+      for (let n = 0; n < this.firstPages.length; n = this.firstPages.length) await Promise.all(this.firstPages.slice(n));
+      this.check();
+      early = this.details();
+      early.catch(() => undefined);
+    }
     for (let n = 0; n < this.historyTasks.length; n = this.historyTasks.length) await Promise.all(this.historyTasks.slice(n));
     this.check();
     // Received shares from a connected provider whose share was not found there: read their history consumer side.
@@ -372,7 +400,9 @@ class Gatherer {
     }
     await Promise.all(late);
     if (this.histories.length) await this.completeLastSuccess();
-    const [, assets] = await Promise.all([this.details(), catalogs]);
+    const [, , assets] = await Promise.all([early, this.details(), catalogs]);
+    // Pending details are read newest first by the background fill, whichever pass left them.
+    this.pendingRuns.sort((a, b) => b.startTime.localeCompare(a.startTime));
     let approvals: ApprovalFact[] | undefined;
     if (this.options.extras?.approvals) {
       try { approvals = await this.options.extras.approvals(this.options.signal); } catch (e) { this.warnings.push(`Approvals: ${e instanceof Error ? e.message : String(e)}`); }
@@ -421,6 +451,7 @@ class Gatherer {
       })(),
       (async () => {
         try {
+          await afterFlush();
           const { items } = await this.list(bucket, 0, clients.storage(subscriptionId).accounts.list({ abortSignal: signal }));
           await Promise.all(items.map(async (a) => {
             const enc = a.encryption as { keySource?: string; keyVaultProperties?: { keyVaultUri?: string; keyName?: string; keyVersion?: string }; encryptionIdentity?: { encryptionUserAssignedIdentity?: string } } | undefined;
@@ -438,6 +469,7 @@ class Gatherer {
       })(),
       (async () => {
         try {
+          await afterFlush();
           const { items, depth } = await this.list(bucket, 0, clients.purview(subscriptionId).accounts.list({ abortSignal: signal }));
           this.purviewAccountDepth = Math.max(this.purviewAccountDepth, depth);
           for (const a of items) if (a.name) this.purviewAccounts.push({ tenantId: t.tenant.tenantId, name: a.name, bucket });
@@ -536,14 +568,17 @@ class Gatherer {
     } catch (e) { this.warn(t.tenant, `received share ${r.name}`, e); }
   }
 
-  /** Files and bytes per run: the cache first, then one listSynchronizationDetails per run, newest first. */
+  /**
+   * Files and bytes per run not yet through a pass (from `detailsUpTo`): the cache first, then one
+   * listSynchronizationDetails per run, newest first.
+   */
   private async details(): Promise<void> {
     const cache = this.options.cache;
     const all = this.options.details === 'all';
-    const order = [...this.syncs].sort((a, b) => b.startTime.localeCompare(a.startTime));
+    const order = this.syncs.slice(this.detailsUpTo).sort((a, b) => b.startTime.localeCompare(a.startTime));
     this.detailsUpTo = this.syncs.length;
     const tasks: Array<Promise<void>> = [];
-    const perOwner = new Map<string, number>();
+    const perOwner = this.detailsPerOwner;
     const firstPass = this.options.firstPassDetailsPerShare ?? 7;
     for (const s of order) {
       const cached = cache?.get(s.synchronizationId);
@@ -633,37 +668,49 @@ class Gatherer {
         const byType = new Map<string, Array<AssetFact & { kinds: Set<string> }>>();
         for (const a of list) for (const k of a.kinds) for (const tn of typeNamesFor(k)) (byType.get(tn) ?? byType.set(tn, []).get(tn)!).push(a);
         const found: Array<{ asset: AssetFact; entity: AtlasEntity }> = [];
+        const depth = Math.max(this.dataSetDepth, this.purviewAccountDepth) + 1;
+        // Lineage one hop around each asset, read by its type and qualified name beside the entity
+        // lookups (not after them by GUID): one round trip for both.
+        const linked = new Map<AssetFact, boolean>();
+        const lineageOf = async (asset: AssetFact, typeName: string): Promise<void> => {
+          this.check();
+          this.purviewCalls++;
+          this.reached(depth);
+          try {
+            const lineage = await plane.dataMap.lineage.getByUniqueAttribute(typeName, asset.qualifiedName, { direction: 'BOTH', depth: 1, abortSignal: this.options.signal });
+            const hop = Object.values(lineage.guidEntityMap ?? {}).some((h) => h.typeName === SNAPSHOT_PROCESS_TYPE) && (lineage.relations ?? []).length > 0;
+            linked.set(asset, Boolean(linked.get(asset)) || hop);
+          } catch (e) {
+            // Not in this catalog under this type: no link recorded here.
+            if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+          }
+        };
         try {
           await Promise.all([...byType.entries()].flatMap(([typeName, group]) => {
             const chunks: Array<typeof group> = [];
             for (let i = 0; i < group.length; i += 40) chunks.push(group.slice(i, i + 40));
-            return chunks.map(async (chunk) => {
+            return [...chunks.map(async (chunk) => {
               this.check();
               this.purviewCalls++;
-              this.reached(Math.max(this.dataSetDepth, this.purviewAccountDepth) + 1);
+              this.reached(depth);
               const res = await plane.dataMap.entities.listByUniqueAttributes(typeName, chunk.map((a) => a.qualifiedName), { abortSignal: this.options.signal, minExtInfo: true } as never);
               for (const e of res.entities ?? []) {
                 const qn = lc(String(e.attributes?.qualifiedName ?? ''));
                 const a = chunk.find((x) => lc(x.qualifiedName) === qn);
                 if (a && e.status !== 'DELETED') found.push({ asset: a, entity: e });
               }
-            });
+            }), ...group.map((a) => lineageOf(a, typeName))];
           }));
-          await Promise.all(found.map(async ({ asset, entity }) => {
+          for (const { asset, entity } of found) {
             asset.guid = entity.guid;
             asset.typeName = entity.typeName;
             asset.purviewAccount = pa.name;
             for (const c of entity.classifications ?? []) if (c.typeName && !asset.classifications.includes(c.typeName)) asset.classifications.push(c.typeName);
             const q = this.options.extras?.qualityOf?.(entity);
             if (q) asset.quality = q;
-            if (!entity.guid) return;
-            this.check();
-            this.purviewCalls++;
-            this.reached(Math.max(this.dataSetDepth, this.purviewAccountDepth) + 2);
-            const lineage = await plane.dataMap.lineage.get(entity.guid, { direction: 'BOTH', depth: 1, abortSignal: this.options.signal });
-            const linked = Object.values(lineage.guidEntityMap ?? {}).some((h) => h.typeName === SNAPSHOT_PROCESS_TYPE) && (lineage.relations ?? []).length > 0;
-            asset.lineageLinked = Boolean(asset.lineageLinked) || linked;
-          }));
+            // A link counts for an asset this catalog holds (not one it deleted).
+            asset.lineageLinked = Boolean(asset.lineageLinked) || Boolean(linked.get(asset));
+          }
           // Assets this catalog does not know: it answered, so no link recorded there.
           for (const a of list) if (a.lineageLinked === undefined && !found.some((f) => f.asset === a) && accounts.length === 1) a.lineageLinked = false;
         } catch (e) { this.warn(t.tenant, `Purview account ${pa.name}`, e); }
