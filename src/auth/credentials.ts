@@ -22,6 +22,17 @@ export function lazyCredential(create: () => Promise<TokenCredential>): TokenCre
    * token request per client to Entra instead of one.
    */
   const inflight = new Map<string, Promise<AccessToken | null>>();
+  /**
+   * Tokens handed out, while fresh: every client's pipeline asks once on its first request, and an
+   * MSAL cache lookup (with its logging) costs a few milliseconds each, twenty clients at once on a
+   * dashboard's first read. A claims challenge always goes through.
+   */
+  const fresh = new Map<string, AccessToken>();
+  const isFresh = (t: AccessToken) => {
+    const now = Date.now();
+    const refreshAfter = (t as AccessToken & { refreshAfterTimestamp?: number }).refreshAfterTimestamp;
+    return t.expiresOnTimestamp - now > 5 * 60_000 && (refreshAfter === undefined || now < refreshAfter);
+  };
   const once = async (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> => {
     inner ??= create().catch((e: unknown) => {
       inner = undefined;
@@ -33,10 +44,18 @@ export function lazyCredential(create: () => Promise<TokenCredential>): TokenCre
     async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
       const key = JSON.stringify([[scopes].flat().sort(), options?.tenantId ?? '', options?.claims ?? '', options?.enableCae === true]);
       try {
+        // A claims challenge means a token was refused: none handed out so far is reused.
+        if (options?.claims) fresh.clear();
+        const cached = options?.claims ? undefined : fresh.get(key);
+        if (cached && isFresh(cached)) {
+          if (options?.abortSignal?.aborted) throw createAbortError();
+          return cached;
+        }
         let p = inflight.get(key);
         if (!p) {
           // The shared request is not tied to one caller's abort signal; each caller still stops waiting on its own.
           p = once(scopes, { claims: options?.claims, tenantId: options?.tenantId, enableCae: options?.enableCae }).finally(() => inflight.delete(key));
+          p.then((t) => { if (t && !options?.claims) fresh.set(key, t); }, () => fresh.delete(key));
           inflight.set(key, p);
         }
         return await abortable(p, options?.abortSignal);

@@ -165,9 +165,22 @@ describe('lazyCredential shares identical token requests in flight', () => {
     await Promise.all([nonCae, other]);
     assert.strictEqual(calls.length, 3);
     assert.deepStrictEqual(calls.map((c) => c.enableCae), [true, undefined, true]);
-    // Once settled, the next ask goes to the credential again (its own cache decides).
-    await cred.getToken('https://management.azure.com/.default', { enableCae: true });
+    // Once settled, a fresh token is handed out again without asking the credential (MSAL's lookup
+    // costs milliseconds per client); a claims challenge goes through and drops what was kept.
+    const again = await cred.getToken('https://management.azure.com/.default', { enableCae: true });
+    assert.strictEqual(again?.token, tokens[0]?.token);
+    assert.strictEqual(calls.length, 3);
+    await cred.getToken('https://management.azure.com/.default', { enableCae: true, claims: 'eyJhY2Nlc3NfdG9rZW4iOnt9fQ==' });
     assert.strictEqual(calls.length, 4);
+    await cred.getToken('https://management.azure.com/.default', { enableCae: true });
+    assert.strictEqual(calls.length, 5, 'after a challenge the next ask goes to the credential');
+  });
+
+  it('a token within five minutes of expiry is not handed out again', async () => {
+    let n = 0;
+    const cred = lazyCredential(async () => ({ getToken: async () => ({ token: `t${++n}`, expiresOnTimestamp: Date.now() + 4 * 60_000 }) }));
+    assert.strictEqual((await cred.getToken('s/.default'))?.token, 't1');
+    assert.strictEqual((await cred.getToken('s/.default'))?.token, 't2');
   });
 
   it('one caller giving up does not fail the others', async () => {

@@ -80,20 +80,13 @@ function contosoClients(): AzureClients {
           listByUniqueAttributes: async (typeName: string, qns: string[]) => {
             calls.push(`purview entities ${typeName}`);
             const all = [
-              { guid: 'g1', typeName: 'azure_blob_container', attributes: { qualifiedName: 'https://contosodata.blob.core.windows.net/sales' }, classifications: [{ typeName: 'MICROSOFT.PERSONAL.EMAIL' }] },
-              { guid: 'g2', typeName: 'azure_blob_path', attributes: { qualifiedName: 'https://contosodata.blob.core.windows.net/fin/q4.csv' }, classifications: [{ typeName: 'MICROSOFT.FINANCIAL.CREDIT_CARD_NUMBER' }, { typeName: 'MICROSOFT.PERSONAL.EMAIL' }] },
+              // sales feeds a cross-tenant snapshot process; q4.csv only a deleted one and an ordinary process.
+              { guid: 'g1', typeName: 'azure_blob_container', attributes: { qualifiedName: 'https://contosodata.blob.core.windows.net/sales' }, classifications: [{ typeName: 'MICROSOFT.PERSONAL.EMAIL' }],
+                relationshipAttributes: { inputToProcesses: [{ guid: 'p1', typeName: 'azure_datashare_snapshot', entityStatus: 'ACTIVE' }], outputFromProcesses: [] } },
+              { guid: 'g2', typeName: 'azure_blob_path', attributes: { qualifiedName: 'https://contosodata.blob.core.windows.net/fin/q4.csv' }, classifications: [{ typeName: 'MICROSOFT.FINANCIAL.CREDIT_CARD_NUMBER' }, { typeName: 'MICROSOFT.PERSONAL.EMAIL' }],
+                relationshipAttributes: { inputToProcesses: [{ guid: 'p2', typeName: 'azure_datashare_snapshot', entityStatus: 'DELETED' }, { guid: 'p3', typeName: 'Process', entityStatus: 'ACTIVE' }] } },
             ];
             return { entities: all.filter((e) => e.typeName === typeName && qns.includes(e.attributes.qualifiedName)) };
-          },
-        },
-        lineage: {
-          getByUniqueAttribute: async (typeName: string, qualifiedName: string) => {
-            const guid = qualifiedName.endsWith('/sales') && typeName === 'azure_blob_container' ? 'g1' : qualifiedName.endsWith('/q4.csv') && typeName === 'azure_blob_path' ? 'g2' : undefined;
-            calls.push(`purview lineage ${guid ?? qualifiedName}`);
-            if (!guid) throw Object.assign(new Error('not found'), { statusCode: 404 });
-            return guid === 'g1'
-              ? { guidEntityMap: { g1: { typeName: 'azure_blob_container' }, p1: { typeName: 'azure_datashare_snapshot' }, g9: { typeName: 'azure_blob_container' } }, relations: [{ fromEntityId: 'g1', toEntityId: 'p1' }, { fromEntityId: 'p1', toEntityId: 'g9' }] }
-              : { guidEntityMap: { g2: { typeName: 'azure_blob_path' } }, relations: [] };
           },
         },
       },
@@ -146,9 +139,10 @@ describe('dashboard figures from crafted Data Share and Purview answers', () => 
     assert.ok(!calls.includes('syncs sales-sub'), 'a received share from a connected provider is not listed again consumer side');
     assert.ok(calls.includes('syncs ext-sub') && calls.includes('triggers ext-sub'), 'a received share from an outside provider is read consumer side');
     assert.ok(orderbys.length === 3 && orderbys.every((o) => o === 'startTime desc'));
-    // 3+2+5+4+5 (Contoso: lists, sales, finance, details) + 3+2+2+1 (Fabrikam) = 27; Purview: 2 lookups, 2 lineages.
+    // 3+2+5+4+5 (Contoso: lists, sales, finance, details) + 3+2+2+1 (Fabrikam) = 27; Purview: 2 lookups
+    // (lineage comes from the entities' relationship attributes, no call per asset).
     assert.equal(data.stats.armCalls, 27);
-    assert.equal(data.stats.purviewCalls, 4);
+    assert.equal(data.stats.purviewCalls, 2);
     // accounts -> shares -> history page 1 -> page 2 -> details
     assert.equal(data.stats.chainDepth, 5);
     assert.equal(data.stats.detailsRead, 6);

@@ -264,11 +264,10 @@ export class JournaledStore implements Store {
 
   private keysWithPrefix(collection: string, map: Map<string, string>, p: string): string[] {
     const keys = this.sortedKeys(collection, map);
-    const out: string[] = [];
-    for (let i = lowerBound(keys, p); i < keys.length && keys[i].startsWith(p); i++) {
-      out.push(keys[i]);
-    }
-    return out;
+    // Every key with the prefix sorts at or after it and before the prefix followed by the highest
+    // code unit: two binary searches and a slice, not a comparison per key.
+    const from = lowerBound(keys, p);
+    return p === '' ? keys.slice() : keys.slice(from, lowerBound(keys, `${p}\uffff`, from));
   }
 
   private indexInsert(collection: string, k: string): void {
@@ -486,8 +485,8 @@ export class JournaledStore implements Store {
 }
 
 /** First index whose key is not less than `k` (keys sorted by code unit, as Array.prototype.sort orders strings). */
-function lowerBound(keys: string[], k: string): number {
-  let lo = 0;
+function lowerBound(keys: string[], k: string, from = 0): number {
+  let lo = from;
   let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;

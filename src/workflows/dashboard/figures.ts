@@ -167,6 +167,9 @@ function median(values: number[]): number | null {
   return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
 }
 
+/** ISO dates and times in order, compared as text (a year of snapshots: no collation per comparison). */
+const textOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Sorts rows by the text of the given columns (stable, deterministic exports). */
 const byText = (...cols: number[]) => (a: Cell[], b: Cell[]): number => {
   for (const c of cols) {
@@ -240,7 +243,7 @@ export function computeFigures(data: DashboardData, filter: DashboardFilter = {}
     name: 'snapshots_daily', title: 'Snapshots per day, by side and tenant', description: 'Snapshots started each day (UTC) as the provider and the consumer tenant see them: how many, how many succeeded and failed, the success rate, and files and bytes written (from listSynchronizationDetails; details_known says for how many snapshots they were read).',
     columns: [col('date', 'string', 'Day (UTC, YYYY-MM-DD)'), col('side', 'string', 'provider or consumer'), col('tenant', 'string', 'Tenant on that side'), col('snapshots', 'number', 'Snapshots started'), col('succeeded', 'number', 'Succeeded'), col('failed', 'number', 'Failed'),
       col('success_rate', 'number', 'succeeded / (succeeded + failed), 0..1'), col('files_written', 'number', 'Files written (sum of details)'), col('bytes_written', 'number', 'Bytes written (sum of details sizeWritten)'), col('details_known', 'number', 'Snapshots whose details were read')],
-    rows: [...daily.values()].sort((a, b) => a.date.localeCompare(b.date) || a.side.localeCompare(b.side) || a.tenant.localeCompare(b.tenant))
+    rows: [...daily.values()].sort((a, b) => textOrder(a.date, b.date) || a.side.localeCompare(b.side) || a.tenant.localeCompare(b.tenant))
       .map((d) => [d.date, d.side, d.tenant, d.n, d.ok, d.failed, d.ok + d.failed ? round(d.ok / (d.ok + d.failed)) : null, d.files, d.bytes, d.known]),
   });
   tables.push({
@@ -248,7 +251,7 @@ export function computeFigures(data: DashboardData, filter: DashboardFilter = {}
     columns: [col('synchronization_id', 'string', 'Synchronization id'), col('side_read', 'string', 'Side it was read from (provider or consumer)'), col('tenant', 'string', 'Tenant of that side'), col('share', 'string', 'Share name'), col('owner_id', 'string', 'ARM id of the share or share subscription'),
       col('consumer_tenant', 'string', 'Consumer tenant name (provider side)'), col('status', 'string', 'Succeeded, Failed, …'), col('mode', 'string', 'Incremental or FullSync'), col('start_time', 'timestamp', 'Start (UTC)'), col('end_time', 'timestamp', 'End (UTC)'), col('duration_ms', 'number', 'Duration in ms'),
       col('files_written', 'number', 'Files written (empty: details not read)'), col('bytes_written', 'number', 'Bytes written (empty: details not read)'), col('message', 'string', 'Message (the reason when it failed)')],
-    rows: uniqueRuns(data, ranged).sort((a, b) => a.startTime.localeCompare(b.startTime))
+    rows: uniqueRuns(data, ranged).sort((a, b) => textOrder(a.startTime, b.startTime))
       .map((r) => [r.synchronizationId, r.side, tenantName(data, r.tenantId), r.shareName, r.ownerId, r.consumerTenantName ?? null, r.status, r.mode ?? null, r.startTime, r.endTime ?? null, r.durationMs ?? null, r.filesWritten ?? null, r.sizeWritten ?? null, r.message ?? null]),
   });
 

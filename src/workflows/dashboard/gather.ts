@@ -5,8 +5,9 @@
  *    share subscriptions; storage accounts (their encryption);
  *  - details (files and bytes written) of each snapshot, read once and cached (a finished
  *    snapshot's details never change);
- *  - Purview: the shared assets in each provider tenant's catalogs (classifications, and lineage
- *    one hop around each asset for a cross-tenant snapshot process).
+ *  - Purview: the shared assets in each provider tenant's catalogs, looked up 40 at a time by type
+ *    and qualified name (classifications, quality, and from their relationship attributes whether a
+ *    cross-tenant snapshot process is next to them: no lineage call per asset).
  *
  * Everything that does not depend on something else goes out at once. ARM reads go through one
  * token bucket per (tenant, subscription) sized under ARM's read budget (250 burst + 25/s per
@@ -146,13 +147,9 @@ const lc = (s: string | undefined) => (s ?? '').toLowerCase();
 const rgOf = (id: string | undefined) => /\/resourceGroups\/([^/]+)/i.exec(id ?? '')?.[1] ?? '';
 const subOf = (id: string | undefined) => /\/subscriptions\/([^/]+)/i.exec(id ?? '')?.[1] ?? '';
 const TERMINAL = /^(succeeded|failed|canceled|cancelled|completed)$/i;
+/** Newest start first: ISO times compare as text (not `localeCompare`, which costs a collation per comparison). */
+const newestFirst = (a: SyncFact, b: SyncFact): number => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0);
 
-/**
- * Resolves after the reads queued in this turn have gone out (batches flush on setImmediate): the
- * storage and Purview account lists (one level, off the critical chain) build their ARM SDK clients
- * after the Data Share accounts reads that start the chain are on the wire.
- */
-const afterFlush = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 function typeNamesFor(kind: string): string[] {
   if (/^container$/i.test(kind)) return ['azure_blob_container'];
@@ -352,7 +349,7 @@ class Gatherer {
     data.synchronizations = this.syncs;
     if (!this.histories.length) delete data.historyFrom;
     // The older runs' details: after the ones already pending (newest first).
-    const older = this.syncs.slice(this.detailsUpTo).sort((a, b) => b.startTime.localeCompare(a.startTime));
+    const older = this.syncs.slice(this.detailsUpTo).sort(newestFirst);
     this.detailsUpTo = this.syncs.length;
     for (const x of older) {
       const cached = this.options.cache?.get(x.synchronizationId);
@@ -402,7 +399,7 @@ class Gatherer {
     if (this.histories.length) await this.completeLastSuccess();
     const [, , assets] = await Promise.all([early, this.details(), catalogs]);
     // Pending details are read newest first by the background fill, whichever pass left them.
-    this.pendingRuns.sort((a, b) => b.startTime.localeCompare(a.startTime));
+    this.pendingRuns.sort(newestFirst);
     let approvals: ApprovalFact[] | undefined;
     if (this.options.extras?.approvals) {
       try { approvals = await this.options.extras.approvals(this.options.signal); } catch (e) { this.warnings.push(`Approvals: ${e instanceof Error ? e.message : String(e)}`); }
@@ -451,7 +448,6 @@ class Gatherer {
       })(),
       (async () => {
         try {
-          await afterFlush();
           const { items } = await this.list(bucket, 0, clients.storage(subscriptionId).accounts.list({ abortSignal: signal }));
           await Promise.all(items.map(async (a) => {
             const enc = a.encryption as { keySource?: string; keyVaultProperties?: { keyVaultUri?: string; keyName?: string; keyVersion?: string }; encryptionIdentity?: { encryptionUserAssignedIdentity?: string } } | undefined;
@@ -469,7 +465,6 @@ class Gatherer {
       })(),
       (async () => {
         try {
-          await afterFlush();
           const { items, depth } = await this.list(bucket, 0, clients.purview(subscriptionId).accounts.list({ abortSignal: signal }));
           this.purviewAccountDepth = Math.max(this.purviewAccountDepth, depth);
           for (const a of items) if (a.name) this.purviewAccounts.push({ tenantId: t.tenant.tenantId, name: a.name, bucket });
@@ -575,7 +570,7 @@ class Gatherer {
   private async details(): Promise<void> {
     const cache = this.options.cache;
     const all = this.options.details === 'all';
-    const order = this.syncs.slice(this.detailsUpTo).sort((a, b) => b.startTime.localeCompare(a.startTime));
+    const order = this.syncs.slice(this.detailsUpTo).sort(newestFirst);
     this.detailsUpTo = this.syncs.length;
     const tasks: Array<Promise<void>> = [];
     const perOwner = this.detailsPerOwner;
@@ -669,27 +664,11 @@ class Gatherer {
         for (const a of list) for (const k of a.kinds) for (const tn of typeNamesFor(k)) (byType.get(tn) ?? byType.set(tn, []).get(tn)!).push(a);
         const found: Array<{ asset: AssetFact; entity: AtlasEntity }> = [];
         const depth = Math.max(this.dataSetDepth, this.purviewAccountDepth) + 1;
-        // Lineage one hop around each asset, read by its type and qualified name beside the entity
-        // lookups (not after them by GUID): one round trip for both.
-        const linked = new Map<AssetFact, boolean>();
-        const lineageOf = async (asset: AssetFact, typeName: string): Promise<void> => {
-          this.check();
-          this.purviewCalls++;
-          this.reached(depth);
-          try {
-            const lineage = await plane.dataMap.lineage.getByUniqueAttribute(typeName, asset.qualifiedName, { direction: 'BOTH', depth: 1, abortSignal: this.options.signal });
-            const hop = Object.values(lineage.guidEntityMap ?? {}).some((h) => h.typeName === SNAPSHOT_PROCESS_TYPE) && (lineage.relations ?? []).length > 0;
-            linked.set(asset, Boolean(linked.get(asset)) || hop);
-          } catch (e) {
-            // Not in this catalog under this type: no link recorded here.
-            if ((e as { statusCode?: number }).statusCode !== 404) throw e;
-          }
-        };
         try {
           await Promise.all([...byType.entries()].flatMap(([typeName, group]) => {
             const chunks: Array<typeof group> = [];
             for (let i = 0; i < group.length; i += 40) chunks.push(group.slice(i, i + 40));
-            return [...chunks.map(async (chunk) => {
+            return chunks.map(async (chunk) => {
               this.check();
               this.purviewCalls++;
               this.reached(depth);
@@ -699,7 +678,7 @@ class Gatherer {
                 const a = chunk.find((x) => lc(x.qualifiedName) === qn);
                 if (a && e.status !== 'DELETED') found.push({ asset: a, entity: e });
               }
-            }), ...group.map((a) => lineageOf(a, typeName))];
+            });
           }));
           for (const { asset, entity } of found) {
             asset.guid = entity.guid;
@@ -708,8 +687,9 @@ class Gatherer {
             for (const c of entity.classifications ?? []) if (c.typeName && !asset.classifications.includes(c.typeName)) asset.classifications.push(c.typeName);
             const q = this.options.extras?.qualityOf?.(entity);
             if (q) asset.quality = q;
-            // A link counts for an asset this catalog holds (not one it deleted).
-            asset.lineageLinked = Boolean(asset.lineageLinked) || Boolean(linked.get(asset));
+            // Lineage one hop away, from the entity's own relationship attributes (the processes it
+            // feeds or comes from, with their types): no lineage call per asset.
+            asset.lineageLinked = Boolean(asset.lineageLinked) || snapshotProcessNextTo(entity);
           }
           // Assets this catalog does not know: it answered, so no link recorded there.
           for (const a of list) if (a.lineageLinked === undefined && !found.some((f) => f.asset === a) && accounts.length === 1) a.lineageLinked = false;
@@ -718,6 +698,13 @@ class Gatherer {
     }));
     return [...assets.values()].map(({ kinds: _k, ...a }) => a);
   }
+}
+
+/** Whether an entity is an input or output of a live cross-tenant snapshot process. */
+function snapshotProcessNextTo(entity: AtlasEntity): boolean {
+  const rel = (entity.relationshipAttributes ?? {}) as Record<string, unknown>;
+  return ['inputToProcesses', 'outputFromProcesses'].some((k) => Array.isArray(rel[k]) && (rel[k] as Array<{ typeName?: string; entityStatus?: string }>)
+    .some((p) => p?.typeName === SNAPSHOT_PROCESS_TYPE && p.entityStatus !== 'DELETED'));
 }
 
 /** Gathers the dashboard's facts from the connected tenants (see the file comment for what and how). */
