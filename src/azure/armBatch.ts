@@ -26,7 +26,6 @@
  */
 import { createHttpHeaders, createPipelineRequest, type HttpClient, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { createAbortError } from '../common/azureErrors';
-import { TlsIds } from './tlsIdentity';
 
 export const ARM_BATCH_API_VERSION = '2020-06-01';
 export const ARM_BATCH_MAX = 20;
@@ -274,7 +273,8 @@ export class ArmBatchingHttpClient implements HttpClient {
   private readonly queue: BatchQueue;
   private readonly armOrigins = new Set<string>();
   private readonly unsupported = new Set<string>();
-  private readonly tlsIds = new TlsIds();
+  private readonly tlsIds = new WeakMap<object, number>();
+  private nextTlsId = 1;
 
   constructor(
     private readonly inner: HttpClient,
@@ -334,6 +334,10 @@ export class ArmBatchingHttpClient implements HttpClient {
   }
 
   private tlsId(request: PipelineRequest): number {
-    return this.tlsIds.of(request.tlsSettings as object | undefined);
+    const t = request.tlsSettings as object | undefined;
+    if (!t) return 0;
+    let id = this.tlsIds.get(t);
+    if (!id) this.tlsIds.set(t, (id = this.nextTlsId++));
+    return id;
   }
 }

@@ -17,7 +17,6 @@ import * as zlib from 'node:zlib';
 import { createDefaultHttpClient, createHttpHeaders, RestError, type HttpClient, type PipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { createAbortError } from '../common/azureErrors';
 import { ArmBatchingHttpClient, type ArmBatchStats } from './armBatch';
-import { TlsIds } from './tlsIdentity';
 
 /** HTTP/1.1-only headers that HTTP/2 forbids. */
 const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host', 'te']);
@@ -35,7 +34,8 @@ export class Http2HttpClient implements HttpClient {
   private readonly sessions = new Map<string, Promise<Session | undefined>>();
   private readonly live = new Map<string, Session>();
   private readonly http1Origins = new Set<string>();
-  private readonly tlsIds = new TlsIds();
+  private readonly tlsIds = new WeakMap<object, number>();
+  private nextTlsId = 1;
 
   constructor(private readonly fallback: HttpClient = createDefaultHttpClient()) {}
 
@@ -77,8 +77,14 @@ export class Http2HttpClient implements HttpClient {
 
   /** Sessions are per origin and TLS settings (the sandbox's CA is not the public roots). */
   private keyOf(origin: string, request: PipelineRequest): string {
-    const id = this.tlsIds.of(request.tlsSettings as object | undefined);
-    return id ? `${origin}#${id}` : origin;
+    const t = request.tlsSettings as object | undefined;
+    if (!t) return origin;
+    let id = this.tlsIds.get(t);
+    if (!id) {
+      id = this.nextTlsId++;
+      this.tlsIds.set(t, id);
+    }
+    return `${origin}#${id}`;
   }
 
   private session(key: string, url: URL, request: PipelineRequest): Promise<Session | undefined> {

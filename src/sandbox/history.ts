@@ -19,6 +19,7 @@ import * as https from 'node:https';
 import type { SandboxCore } from './core/server';
 import { DEMO, HISTORY } from './core/seed';
 import { SYNCS, key } from './providers/datashare/common';
+import { warmHistoryViews } from './providers/datashare';
 import type { DetailRecord, SyncRecord } from './providers/datashare/sync';
 
 export interface HistoryLayout {
@@ -314,5 +315,6 @@ export async function seedHistory(core: SandboxCore, seed: 'history' | 'history-
   // The records were written straight into the store: read them once through the frozen cache, as
   // the data provider does at start, so the first history listing finds them parsed.
   core.store.listReadOnly(SYNCS);
+  warmHistoryViews(core.context);
   core.log(`history seed: ${made.length} shares, ${made.reduce((n, m) => n + m.ss.length, 0)} share subscriptions, ${records} snapshots in ${Date.now() - started} ms`);
 }

@@ -52,12 +52,16 @@ describe('sharing dashboard over a sandbox with a year of history', function () 
     assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
     const asc = (await pagesOf('startTime asc')).flat().map((r) => r.startTime!);
     assert.deepEqual(asc, [...asc].sort(), 'oldest first');
+    // The view built at start for 'startTime desc' serves the same order spelled with other spacing.
+    assert.deepEqual((await pagesOf(' startTime   desc ')).flat().map((x) => x.startTime!), times);
     // Consumer side: Fabrikam's subscription to that share, oldest first.
     const fabrikam = await tenants.find((t) => t.tenant.displayName === 'Fabrikam')!.clients();
     const r = data.received.find((x) => x.shareName === 'contoso-sales-00')!;
     const mine = (await pagesOf('startTime asc', fabrikam.dataShare.shareSubscriptions.listSynchronizations({ subscriptionId: r.subscriptionId, resourceGroupName: r.resourceGroup, accountName: r.accountName, shareSubscriptionName: r.name }, { orderby: 'startTime asc' }) as never)).flat().map((x) => x.startTime!);
     assert.ok(mine.length >= 360);
     assert.deepEqual(mine, [...mine].sort());
+    const mineDesc = (await pagesOf('startTime desc', fabrikam.dataShare.shareSubscriptions.listSynchronizations({ subscriptionId: r.subscriptionId, resourceGroupName: r.resourceGroup, accountName: r.accountName, shareSubscriptionName: r.name }, { orderby: 'startTime desc' }) as never)).flat().map((x) => x.startTime!);
+    assert.deepEqual(mineDesc, [...mine].reverse(), 'newest first on the consumer side too');
   });
 
   it('gathers shares, consumers and the snapshots in range with their files and bytes, reading nothing twice', () => {

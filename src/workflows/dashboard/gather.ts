@@ -217,6 +217,8 @@ class Gatherer {
   private readonly detailsPerOwner = new Map<string, number>();
   /** Runs (this.syncs) up to this index have been through details(): read, cached or pending. */
   private detailsUpTo = 0;
+  /** Each tenant's clients, once signed in. */
+  private readonly signedIn = new Map<string, AzureClients>();
   /** Depth after the deepest data set list (the catalogs' lookups depend on it). */
   private dataSetDepth = 0;
   private purviewAccountDepth = 0;
@@ -381,6 +383,9 @@ class Gatherer {
     let early: Promise<void> = Promise.resolve();
     if (this.options.details !== 'all') {
       for (let n = 0; n < this.firstPages.length; n = this.firstPages.length) await Promise.all(this.firstPages.slice(n));
+      // One turn first, so the catalogs' few lookups are on the wire ahead of the details' hundreds
+      // (answered in arrival order, they would otherwise come last).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       this.check();
       early = this.details();
       early.catch(() => undefined);
@@ -428,6 +433,7 @@ class Gatherer {
     let clients: AzureClients;
     try {
       clients = await t.clients();
+      this.signedIn.set(t.tenant.tenantId, clients);
     } catch (e) {
       this.warn(t.tenant, 'sign-in', e);
       return;
@@ -656,8 +662,10 @@ class Gatherer {
       const t = this.tenants.find((x) => x.tenant.tenantId === tenantId)!;
       const accounts = this.purviewAccounts.filter((p) => p.tenantId === tenantId);
       if (!accounts.length) return;
-      let clients: AzureClients;
-      try { clients = await t.clients(); } catch { return; }
+      // The tenant's clients from its gathering (no await here: the lookups go out before the details
+      // pass queues its 700 reads).
+      const clients = this.signedIn.get(tenantId);
+      if (!clients) return;
       await Promise.all(accounts.map(async (pa) => {
         const plane = clients.purviewDataPlane(pa.name);
         const byType = new Map<string, Array<AssetFact & { kinds: Set<string> }>>();

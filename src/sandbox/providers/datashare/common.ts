@@ -272,19 +272,26 @@ const views = new WeakMap<object, { writes: string; byKey: Map<string, readonly 
  * alone (not the clock, not other collections).
  */
 export function viewListResponse(req: SandboxRequest, ctx: SandboxContext, viewKey: string, items: () => Json[]): SandboxResponse {
-  const filter = req.query.get('$filter') ?? undefined;
-  const orderby = req.query.get('$orderby') ?? undefined;
+  const view = orderedView(ctx, viewKey, req.query.get('$filter') ?? undefined, req.query.get('$orderby') ?? undefined, items);
+  return view ? pageResponse(req, view as Json[]) : listResponse(req, items());
+}
+
+/**
+ * The view `viewListResponse` serves for a `$filter`/`$orderby` (computed now if it is not kept);
+ * undefined when the store cannot tell its changes. Also what warms the snapshot histories' views.
+ */
+export function orderedView(ctx: SandboxContext, viewKey: string, filter: string | undefined, orderby: string | undefined, items: () => Json[]): readonly Json[] | undefined {
   // The views read the Data Share resources and the run records only: other collections' writes (a
   // scan, an event delivery) leave them valid.
   const store = ctx.store;
   const writes = store.writesTo ? `${store.writesTo(RESOURCES)}/${store.writesTo(SYNCS)}` : store.writes === undefined ? undefined : String(store.writes);
-  if (writes === undefined) return listResponse(req, items());
+  if (writes === undefined) return undefined;
   let v = views.get(ctx.store);
   if (!v || v.writes !== writes) views.set(ctx.store, (v = { writes, byKey: new Map() }));
-  const k = `${key(viewKey)}\n${filter ?? ''}\n${orderby ?? ''}`;
+  const k = `${key(viewKey)}\n${filter?.trim() ?? ''}\n${orderby?.trim().replace(/\s+/g, ' ') ?? ''}`;
   let view = v.byKey.get(k);
   if (!view) v.byKey.set(k, (view = applyODataQuery(items(), filter, orderby)));
-  return pageResponse(req, view as Json[]);
+  return view;
 }
 
 function pageResponse(req: SandboxRequest, filtered: Json[], extraQuery?: Record<string, string>): SandboxResponse {

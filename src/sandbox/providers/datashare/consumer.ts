@@ -6,7 +6,7 @@
 import { ArmError, type Principal, type SandboxContext, type SandboxRequest, type SandboxResponse } from '../../core/contract';
 import {
   EMAIL_REGISTRATIONS, SYNC_STATE, T, type Json, type StoredResource, bodyObject, checkName, deleteWithStatus, removeTree, enumValue, futureDate, getResource,
-  key, listResources, listResponse, viewListResponse, normLocation, nowIso, ok, optionalString, scheduleFrom, propertiesOf, publicView, putResource,
+  key, listResources, listResponse, viewListResponse, orderedView, normLocation, nowIso, ok, optionalString, scheduleFrom, propertiesOf, publicView, putResource,
   requirePrincipal, requiredString, stamp, storageAccountId, tenantName, userEmail, userName,
 } from './common';
 import { MAPPING_KINDS, blobLocation, compatibleMappingKinds, dataSetPath, isKusto, mappingInput } from './kinds';
@@ -487,8 +487,18 @@ export function cancelSynchronization(req: SandboxRequest, p: P, ctx: SandboxCon
 
 export function listSubscriptionSynchronizations(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
   const ss = loadShareSubscription(ctx, p);
-  return viewListResponse(req, ctx, `${ss.id}/synchronizations`, () =>
-    [...readSyncRecords(ctx, `${ss.id}/synchronizations/`)].sort((a, b) => b.startTime.localeCompare(a.startTime)).map(renderSubscriptionSynchronization));
+  return viewListResponse(req, ctx, `${ss.id}/synchronizations`, () => subscriptionRuns(ctx, ss.id));
+}
+
+/** Builds (or finds) the view a listing of this share subscription's runs with `$orderby` would page through. */
+export function warmSubscriptionSynchronizations(ctx: SandboxContext, shareSubscriptionId: string, orderby: string): void {
+  orderedView(ctx, `${shareSubscriptionId}/synchronizations`, undefined, orderby, () => subscriptionRuns(ctx, shareSubscriptionId));
+}
+
+/** A share subscription's runs, newest first (ISO times compare as text). */
+function subscriptionRuns(ctx: SandboxContext, shareSubscriptionId: string): Json[] {
+  return [...readSyncRecords(ctx, `${shareSubscriptionId}/synchronizations/`)]
+    .sort((a, b) => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0)).map(renderSubscriptionSynchronization);
 }
 
 export function listSubscriptionSynchronizationDetails(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {

@@ -3,8 +3,9 @@
  * consumer surface of the original swagger). Routes only; the behaviour lives in provider.ts
  * (sharing side), consumer.ts (receiving side) and sync.ts (snapshots and schedules).
  */
-import type { ResourceProvider, Route, RouteHandler } from '../../core/contract';
-import { API_VERSIONS } from './common';
+import type { ResourceProvider, Route, RouteHandler, SandboxContext } from '../../core/contract';
+import { allResources, API_VERSIONS, T } from './common';
+import type { Share } from './links';
 import * as c from './consumer';
 import { listOperations } from './operations';
 import * as p from './provider';
@@ -88,12 +89,27 @@ export const dataShareRoutes: Route[] = [
   route('DELETE', `${SS}/triggers/{triggerName}`, c.deleteTrigger),
 ];
 
+/**
+ * Builds every snapshot history's newest-first view (`$orderby=startTime desc`, what the Shares tree
+ * and the dashboard list) at start and after a seed wrote history, as a service's index on start
+ * time would be there: the first listing of a year of snapshots then pages through it instead of
+ * rendering and sorting the year (about 1.4 ms a share on this machine, on the first read of each).
+ * The views are dropped by any Data Share write, as before, and built again on first use.
+ */
+export function warmHistoryViews(ctx: SandboxContext): void {
+  for (const share of allResources(ctx, T.share)) p.warmShareSynchronizations(ctx, share as unknown as Share, 'startTime desc');
+  for (const ss of allResources(ctx, T.shareSubscription)) c.warmSubscriptionSynchronizations(ctx, ss.id, 'startTime desc');
+}
+
 export const dataShareProvider: ResourceProvider = {
   namespace: 'Microsoft.DataShare',
   requiresRegistration: true,
   routes: dataShareRoutes,
   onTick: (ctx, now) => tick(ctx, now),
-  onStart: (ctx) => recover(ctx),
+  onStart: async (ctx) => {
+    await recover(ctx);
+    warmHistoryViews(ctx);
+  },
 };
 
 export default dataShareProvider;

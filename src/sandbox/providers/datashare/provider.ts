@@ -7,7 +7,7 @@ import { ArmError, type SandboxContext, type SandboxRequest, type SandboxRespons
 import { notFound } from '../../core/arm';
 import {
   T, type Json, type StoredResource, accountIdFor, bodyObject, checkName, deleteWithStatus, removeTree, enumValue, futureDate, getResource, peekResource,
-  listResources, listResponse, viewListResponse, nowIso, ok, optionalString, scheduleFrom, propertiesOf, publicView, putResource, requirePrincipal,
+  listResources, listResponse, viewListResponse, orderedView, nowIso, ok, optionalString, scheduleFrom, propertiesOf, publicView, putResource, requirePrincipal,
   requiredString, resourceGroupOrThrow, stamp, userEmail, userName, key,
 } from './common';
 import { DATASET_KINDS, type DataSetKind, blobLocation, dataSetInput, isKusto } from './kinds';
@@ -532,6 +532,11 @@ export function adjustProviderShareSubscription(req: SandboxRequest, p: P, ctx: 
 export function listShareSynchronizations(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
   const share = peekShare(ctx, p);
   return viewListResponse(req, ctx, `${share.id}/synchronizations`, () => shareRuns(ctx, share).map(renderShareSynchronization));
+}
+
+/** Builds (or finds) the view a listing of this share's runs with `$orderby` would page through. */
+export function warmShareSynchronizations(ctx: SandboxContext, share: Readonly<Share>, orderby: string): void {
+  orderedView(ctx, `${share.id}/synchronizations`, undefined, orderby, () => shareRuns(ctx, share).map(renderShareSynchronization));
 }
 
 export function listShareSynchronizationDetails(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
