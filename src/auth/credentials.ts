@@ -46,7 +46,7 @@ export function lazyCredential(create: () => Promise<TokenCredential>): TokenCre
       try {
         // A claims challenge means a token was refused: none handed out so far is reused.
         if (options?.claims) fresh.clear();
-        const cached = options?.claims ? undefined : fresh.get(key);
+        const cached = fresh.get(key);
         if (cached && isFresh(cached)) {
           if (options?.abortSignal?.aborted) throw createAbortError();
           return cached;

@@ -213,8 +213,13 @@ export function batchRefused(status: number): boolean {
 export function isBatchableRead(method: string, url: string): boolean {
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  if (/^[a-z]+:\/\/[^/]+\/batch$/i.test(path)) return false;
+  if (isBatchPath(path.slice(originOf(path).length))) return false;
   return method === 'GET' || (method === 'POST' && isListAction(path));
+}
+
+/** Whether a URL path (no origin, no query) is ARM's batch endpoint. */
+export function isBatchPath(pathname: string): boolean {
+  return /^\/batch$/i.test(pathname);
 }
 
 export function originOf(url: string): string {

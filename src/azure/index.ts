@@ -112,4 +112,4 @@ export { PRODUCT_NAME, PRODUCT_VERSION } from '../common/version';
 // Auth helpers
 export * from '../auth/index';
 export { allowArmBatching, armBatchStats, Http2HttpClient, sharedHttpClient } from './http2Client';
-export { ArmBatchingHttpClient, ARM_BATCH_MAX, isListAction, parsedBodyOf } from './armBatch';
+export { ArmBatchingHttpClient, ARM_BATCH_MAX, isBatchPath, isListAction, parsedBodyOf } from './armBatch';

@@ -312,9 +312,8 @@ export async function seedHistory(core: SandboxCore, seed: 'history' | 'history-
   }
   core.store.put('meta', 'historySeed', { seed, shares: made.length, synchronizations: records, at: now.toISOString() });
   await core.store.commit();
-  // The records were written straight into the store: read them once through the frozen cache, as
-  // the data provider does at start, so the first history listing finds them parsed.
-  core.store.listReadOnly(SYNCS);
+  // The records were written straight into the store: build the histories' views, as the data
+  // provider does at start (reading every record once through the frozen cache).
   warmHistoryViews(core.context);
   core.log(`history seed: ${made.length} shares, ${made.reduce((n, m) => n + m.ss.length, 0)} share subscriptions, ${records} snapshots in ${Date.now() - started} ms`);
 }

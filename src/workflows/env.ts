@@ -7,7 +7,7 @@ import type { EventSink } from './eventTypes';
 import type { TokenCredential } from '@azure/core-auth';
 import type { HttpClient } from '@azure/core-rest-pipeline';
 import { azureCliCredential, environmentCredential, sandboxCredentials, type SandboxDescription } from '../auth';
-import { AZURE_PUBLIC_CLOUD, AzureClients, loadSandboxCloud, SCOPES, isListAction, sharedHttpClient, type CloudConfig, type FactoryOptions } from '../azure';
+import { AZURE_PUBLIC_CLOUD, AzureClients, loadSandboxCloud, SCOPES, isBatchPath, isListAction, sharedHttpClient, type CloudConfig, type FactoryOptions } from '../azure';
 import type { AuditActor } from './audit';
 import { currentStepId } from './engine';
 import { EventGridSink } from './events';
@@ -70,7 +70,7 @@ export class CallCounter {
   private count(inner: HttpClient, request: Parameters<HttpClient['sendRequest']>[0]): ReturnType<HttpClient['sendRequest']> {
     const url = new URL(request.url);
     const m = request.method.toUpperCase();
-    if (url.host === this.armHost && m === 'POST' && /^\/batch$/i.test(url.pathname)) {
+    if (url.host === this.armHost && m === 'POST' && isBatchPath(url.pathname)) {
       // An ARM batch: each read in it counts as if sent alone.
       for (const r of batchedRequests(request.body)) this.countArm(String(r.httpMethod ?? '').toUpperCase(), new URL(String(r.url ?? ''), url).pathname);
       return inner.sendRequest(request);

@@ -168,7 +168,7 @@ function median(values: number[]): number | null {
 }
 
 /** ISO dates and times in order, compared as text (a year of snapshots: no collation per comparison). */
-const textOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+export const textOrder = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Sorts rows by the text of the given columns (stable, deterministic exports). */
 const byText = (...cols: number[]) => (a: Cell[], b: Cell[]): number => {

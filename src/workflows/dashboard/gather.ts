@@ -28,6 +28,7 @@ import type { Page, PagedIterable } from '../../azure/core/paging';
 import type { AtlasEntity } from '../../azure/purview/datamapModels';
 import { blobQualifiedName, SNAPSHOT_PROCESS_TYPE } from '../../lineage/snapshotProcess';
 import { CancelledError } from '../errors';
+import { textOrder } from './figures';
 import type { ApprovalFact, AssetFact, DashboardData, DashboardTenant, DataSetFact, ReceivedFact, Schedule, ShareFact, StorageFact, SyncFact } from './model';
 
 export interface DashboardTenantAccess {
@@ -147,9 +148,13 @@ const lc = (s: string | undefined) => (s ?? '').toLowerCase();
 const rgOf = (id: string | undefined) => /\/resourceGroups\/([^/]+)/i.exec(id ?? '')?.[1] ?? '';
 const subOf = (id: string | undefined) => /\/subscriptions\/([^/]+)/i.exec(id ?? '')?.[1] ?? '';
 const TERMINAL = /^(succeeded|failed|canceled|cancelled|completed)$/i;
-/** Newest start first: ISO times compare as text (not `localeCompare`, which costs a collation per comparison). */
-const newestFirst = (a: SyncFact, b: SyncFact): number => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0);
+/** Newest start first. */
+const newestFirst = (a: SyncFact, b: SyncFact): number => textOrder(b.startTime, a.startTime);
 
+/** Waits for every task in `tasks`, including those added while it waits. */
+async function settleAll(tasks: Array<Promise<unknown>>): Promise<void> {
+  for (let n = 0; n < tasks.length; n = tasks.length) await Promise.all(tasks.slice(n));
+}
 
 function typeNamesFor(kind: string): string[] {
   if (/^container$/i.test(kind)) return ['azure_blob_container'];
@@ -382,7 +387,7 @@ class Gatherer {
     // taken already); the runs found later get a second pass.
     let early: Promise<void> = Promise.resolve();
     if (this.options.details !== 'all') {
-      for (let n = 0; n < this.firstPages.length; n = this.firstPages.length) await Promise.all(this.firstPages.slice(n));
+      await settleAll(this.firstPages);
       // One turn first, so the catalogs' few lookups are on the wire ahead of the details' hundreds
       // (answered in arrival order, they would otherwise come last).
       await new Promise<void>((resolve) => setImmediate(resolve));
@@ -390,7 +395,7 @@ class Gatherer {
       early = this.details();
       early.catch(() => undefined);
     }
-    for (let n = 0; n < this.historyTasks.length; n = this.historyTasks.length) await Promise.all(this.historyTasks.slice(n));
+    await settleAll(this.historyTasks);
     this.check();
     // Received shares from a connected provider whose share was not found there: read their history consumer side.
     const providerShares = new Map(this.shares.map((s) => [`${lc(this.tenantName(s.tenantId))}|${lc(s.shareName)}`, s]));

@@ -486,19 +486,23 @@ export function cancelSynchronization(req: SandboxRequest, p: P, ctx: SandboxCon
 }
 
 export function listSubscriptionSynchronizations(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
-  const ss = loadShareSubscription(ctx, p);
-  return viewListResponse(req, ctx, `${ss.id}/synchronizations`, () => subscriptionRuns(ctx, ss.id));
+  const h = subscriptionHistory(ctx, loadShareSubscription(ctx, p).id);
+  return viewListResponse(req, ctx, h.viewKey, h.items);
 }
 
 /** Builds (or finds) the view a listing of this share subscription's runs with `$orderby` would page through. */
 export function warmSubscriptionSynchronizations(ctx: SandboxContext, shareSubscriptionId: string, orderby: string): void {
-  orderedView(ctx, `${shareSubscriptionId}/synchronizations`, undefined, orderby, () => subscriptionRuns(ctx, shareSubscriptionId));
+  const h = subscriptionHistory(ctx, shareSubscriptionId);
+  orderedView(ctx, h.viewKey, undefined, orderby, h.items);
 }
 
-/** A share subscription's runs, newest first (ISO times compare as text). */
-function subscriptionRuns(ctx: SandboxContext, shareSubscriptionId: string): Json[] {
-  return [...readSyncRecords(ctx, `${shareSubscriptionId}/synchronizations/`)]
-    .sort((a, b) => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0)).map(renderSubscriptionSynchronization);
+/** A share subscription's run listing: the key its views are kept under, and its items (newest first; ISO times compare as text). */
+function subscriptionHistory(ctx: SandboxContext, shareSubscriptionId: string): { viewKey: string; items: () => Json[] } {
+  return {
+    viewKey: `${shareSubscriptionId}/synchronizations`,
+    items: () => [...readSyncRecords(ctx, `${shareSubscriptionId}/synchronizations/`)]
+      .sort((a, b) => (a.startTime < b.startTime ? 1 : a.startTime > b.startTime ? -1 : 0)).map(renderSubscriptionSynchronization),
+  };
 }
 
 export function listSubscriptionSynchronizationDetails(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {

@@ -530,13 +530,19 @@ export function adjustProviderShareSubscription(req: SandboxRequest, p: P, ctx: 
 // ---------------------------------------------------------------- provider-side synchronizations
 
 export function listShareSynchronizations(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {
-  const share = peekShare(ctx, p);
-  return viewListResponse(req, ctx, `${share.id}/synchronizations`, () => shareRuns(ctx, share).map(renderShareSynchronization));
+  const h = shareHistory(ctx, peekShare(ctx, p));
+  return viewListResponse(req, ctx, h.viewKey, h.items);
 }
 
 /** Builds (or finds) the view a listing of this share's runs with `$orderby` would page through. */
 export function warmShareSynchronizations(ctx: SandboxContext, share: Readonly<Share>, orderby: string): void {
-  orderedView(ctx, `${share.id}/synchronizations`, undefined, orderby, () => shareRuns(ctx, share).map(renderShareSynchronization));
+  const h = shareHistory(ctx, share);
+  orderedView(ctx, h.viewKey, undefined, orderby, h.items);
+}
+
+/** A share's run listing: the key its views are kept under, and its items as served. */
+function shareHistory(ctx: SandboxContext, share: Readonly<Share>): { viewKey: string; items: () => Json[] } {
+  return { viewKey: `${share.id}/synchronizations`, items: () => shareRuns(ctx, share).map(renderShareSynchronization) };
 }
 
 export function listShareSynchronizationDetails(req: SandboxRequest, p: P, ctx: SandboxContext): SandboxResponse {

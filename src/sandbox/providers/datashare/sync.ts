@@ -94,12 +94,16 @@ export function readSyncRecords(ctx: SandboxContext, prefix: string): ReadonlyAr
 
 /** A run record for reading only (frozen, shared while unchanged: no parse per request). */
 export function peekSyncRecord(ctx: SandboxContext, shareSubscriptionId: string, synchronizationId: string): Readonly<SyncRecord> | undefined {
-  const k = key(`${shareSubscriptionId}/synchronizations/${synchronizationId}`);
+  const k = syncRecordKey(shareSubscriptionId, synchronizationId);
   return ctx.store.getReadOnly ? ctx.store.getReadOnly<SyncRecord>(SYNCS, k) : ctx.store.get<SyncRecord>(SYNCS, k);
 }
 
 export function findSyncRecord(ctx: SandboxContext, shareSubscriptionId: string, synchronizationId: string): SyncRecord | undefined {
-  return ctx.store.get<SyncRecord>(SYNCS, key(`${shareSubscriptionId}/synchronizations/${synchronizationId}`));
+  return ctx.store.get<SyncRecord>(SYNCS, syncRecordKey(shareSubscriptionId, synchronizationId));
+}
+
+function syncRecordKey(shareSubscriptionId: string, synchronizationId: string): string {
+  return key(`${shareSubscriptionId}/synchronizations/${synchronizationId}`);
 }
 
 function saveRecord(ctx: SandboxContext, r: SyncRecord): void {
